@@ -21,11 +21,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check mkbidx tests benchmarks
-	$(BIN)/ruff format --check mkbidx tests benchmarks
+	$(BIN)/ruff check mkbidx tests
+	$(BIN)/ruff format --check mkbidx tests
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python tests/benchmarks/bench_scoring.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
