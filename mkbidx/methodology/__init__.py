@@ -241,15 +241,17 @@ def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodolo
                 raise fail(f"{code}: zero_denominator '{zero}' không biết")
             max_score = float(m["max"])
             denominator = m.get("denominator")
+            target = float(m.get("target", 1.0))
             if m.get("cap_option") and options[m["cap_option"]] == "uncapped":
+                # max·r/target with the cap lifted: the part may reach uncapped_max (2.5·r)
                 max_score = float(m["uncapped_max"])
+                target = 1.0
                 group_caps[g["key"]] = float(g["max"])
             if m.get("denominator_option"):
                 denominator = options[m["denominator_option"]]
             if m.get("zero_denominator_option"):
                 if options[m["zero_denominator_option"]] == "redistribute":
                     zero = "redistribute"
-            target = float(m.get("target", 1.0))
             if not 0 < target <= 1:
                 raise fail(f"{code}: target phải trong (0, 1]")
             metrics.append(
