@@ -1,4 +1,4 @@
-"""The one exception type for errors a user can cause (bad file, unknown unit, impossible counts)."""
+"""The one exception type for errors a user can cause: bad file, unknown unit, impossible counts."""
 
 from __future__ import annotations
 

@@ -179,7 +179,9 @@ def _redistribute(out: pd.DataFrame, target_rows: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def score_groups(metric_scores: pd.DataFrame, *, methodology: Methodology | None = None) -> pd.DataFrame:
+def score_groups(
+    metric_scores: pd.DataFrame, *, methodology: Methodology | None = None
+) -> pd.DataFrame:
     """Sum rounded metric scores into group scores.
 
     A null metric score counts 0 and does not reduce the maximum; an absent *optional* metric
@@ -194,7 +196,8 @@ def score_groups(metric_scores: pd.DataFrame, *, methodology: Methodology | None
     Examples
     --------
     >>> ms = pd.DataFrame({"period": ["2026-08"] * 2, "unit_code": ["X"] * 2,
-    ...     "group": ["so_hoa"] * 2, "metric": ["ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET"],
+    ...     "group": ["so_hoa"] * 2,
+    ...     "metric": ["ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET"],
     ...     "score": [4.34, float("nan")], "max_score": [6.0, 4.0]})
     >>> score_groups(ms)[["group", "score", "complete"]].to_dict("records")
     [{'group': 'so_hoa', 'score': 4.34, 'complete': False}]
@@ -216,8 +219,11 @@ def score_groups(metric_scores: pd.DataFrame, *, methodology: Methodology | None
     )
     sums = (
         scored.groupby(keys, sort=False)
-        .agg(cents=("cents", "sum"), n_required=("required", "sum"),
-             optional_cents=("optional_cents", "sum"))
+        .agg(
+            cents=("cents", "sum"),
+            n_required=("required", "sum"),
+            optional_cents=("optional_cents", "sum"),
+        )
         .reset_index()
     )
     scored_rules = rules[rules["max_cents"].gt(0)]
@@ -239,7 +245,9 @@ def score_groups(metric_scores: pd.DataFrame, *, methodology: Methodology | None
     return sums[[*keys, "score", "max_score", "complete", "source"]]
 
 
-def score_totals(group_scores: pd.DataFrame, *, methodology: Methodology | None = None) -> pd.DataFrame:
+def score_totals(
+    group_scores: pd.DataFrame, *, methodology: Methodology | None = None
+) -> pd.DataFrame:
     """Sum group scores into each unit's total (the portal publishes no total).
 
     Returns
@@ -260,9 +268,7 @@ def score_totals(group_scores: pd.DataFrame, *, methodology: Methodology | None 
     gs = group_scores.assign(
         cents=np.round(group_scores["score"].fillna(0).to_numpy() * 100).astype("int64"),
         max_cents=np.round(group_scores["max_score"].to_numpy() * 100).astype("int64"),
-        complete=group_scores["complete"].astype(bool)
-        if "complete" in group_scores
-        else True,
+        complete=group_scores["complete"].astype(bool) if "complete" in group_scores else True,
     )
     totals = (
         gs.groupby(KEYS, sort=False)
@@ -340,7 +346,8 @@ def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFr
     >>> c = pd.DataFrame({"period": ["2024-08"] * 2, "unit_code": ["02752", "02755"],
     ...     "group": ["tien_do"] * 2, "metric": ["ON_TIME"] * 2,
     ...     "numerator": [90, 45], "denominator": [100, 50]})
-    >>> pool_counts(c, {"02752": "083", "02755": "083"})[["unit_code", "numerator", "denominator"]].values.tolist()
+    >>> pooled = pool_counts(c, {"02752": "083", "02755": "083"})
+    >>> pooled[["unit_code", "numerator", "denominator"]].values.tolist()
     [['083', 135, 150]]
     """
     frame = counts.copy()

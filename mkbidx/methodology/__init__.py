@@ -162,9 +162,7 @@ def available() -> list[str]:
     return sorted(Path(f.name).stem for f in files if f.name.endswith(".yaml"))
 
 
-def load(
-    source: str | Path | None = None, *, options: dict[str, str] | None = None
-) -> Methodology:
+def load(source: str | Path | None = None, *, options: dict[str, str] | None = None) -> Methodology:
     """Load a methodology version by id (``"qd766-2026"``) or from a YAML path.
 
     Parameters
@@ -178,8 +176,8 @@ def load(
 
     Examples
     --------
-    >>> load(options={"payment_fee_formalities_cap": "uncapped"}).options["payment_fee_formalities_cap"]
-    'uncapped'
+    >>> load(options={"petitions_without_data": "redistribute"}).options["petitions_without_data"]
+    'redistribute'
     """
     source = source or DEFAULT_ID
     path = Path(str(source))
@@ -205,7 +203,9 @@ def load(
 
 def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodology:
     def fail(problem: str) -> MkbidxError:
-        return MkbidxError(f"phương pháp tính không hợp lệ (invalid methodology): {problem}", file=label)
+        return MkbidxError(
+            f"phương pháp tính không hợp lệ (invalid methodology): {problem}", file=label
+        )
 
     option_docs = raw.get("options") or {}
     options: dict[str, str] = {}
@@ -214,7 +214,8 @@ def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodolo
     for name, value in chosen.items():
         if name not in option_docs:
             raise MkbidxError(
-                f"không có tùy chọn (option) '{name}'", expected="một trong " + ", ".join(option_docs)
+                f"không có tùy chọn (option) '{name}'",
+                expected="một trong " + ", ".join(option_docs),
             )
         if str(value) not in [str(c) for c in option_docs[name]["choices"]]:
             raise MkbidxError(
@@ -324,7 +325,11 @@ def _check_bands(bands: tuple[Band, ...], label: str) -> None:
     mins = [b.min for b in bands]
     if not bands or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
         raise MkbidxError(
-            "ngưỡng xếp loại (bands) phải giảm dần và không trùng", file=label, expected="vd. Tốt ≥ 80"
+            "ngưỡng xếp loại (bands) phải giảm dần và không trùng",
+            file=label,
+            expected="vd. Tốt ≥ 80",
         )
     if mins[-1] > 0:
-        raise MkbidxError("ngưỡng xếp loại thấp nhất phải là 0 (lowest band must start at 0)", file=label)
+        raise MkbidxError(
+            "ngưỡng xếp loại thấp nhất phải là 0 (lowest band must start at 0)", file=label
+        )
