@@ -369,3 +369,117 @@ def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFr
     return pooled[
         ["period", "unit_code", "group", "metric", "numerator", "denominator", "published_ratio"]
     ]
+
+
+def reconcile(dataset, *, methodology: Methodology | None = None) -> pd.DataFrame:
+    """Compare every published score of portal responses with the score recomputed from counts.
+
+    Parameters
+    ----------
+    dataset
+        A :class:`mkbidx.readers.Dataset` (counts with published metric scores, and published
+        group scores).
+
+    Returns
+    -------
+    DataFrame
+        One row per published score: source_file, period, unit_code, unit_name, group, metric
+        (empty for a group score), published, computed, difference, status ("reproduced",
+        "differs", "not_recomputable") and reason.
+    """
+    m = _method(methodology)
+    counts = dataset.counts
+    names = dataset.units.drop_duplicates(["period", "unit_code"])[
+        ["period", "unit_code", "unit_name"]
+    ]
+    rows = []
+    if not counts.empty:
+        ms = score_metrics(counts, methodology=m)
+        ms["source_file"] = counts["source_file"].to_numpy() if "source_file" in counts else ""
+        published = (
+            ms[ms["max_score"].gt(0) & ms["published_score"].notna()]
+            if ("published_score" in ms)
+            else ms.iloc[0:0]
+        )
+        metric_rows = published.assign(
+            published=published["published_score"], computed=published["score"]
+        )[["source_file", "period", "unit_code", "group", "metric", "published", "computed"]]
+        rows.append(metric_rows)
+        groups = score_groups(ms, methodology=m).merge(
+            ms[[*KEYS, "group", "source_file"]].drop_duplicates([*KEYS, "group"]),
+            on=[*KEYS, "group"],
+        )
+    else:
+        groups = pd.DataFrame(columns=[*KEYS, "group", "score", "source_file"])
+    pub = dataset.published_groups.dropna(subset=["published_score"])
+    g = pub.merge(groups[[*KEYS, "group", "score"]], on=[*KEYS, "group"], how="left").rename(
+        columns={"published_score": "published", "score": "computed"}
+    )
+    g["metric"] = ""
+    rows.append(
+        g[["source_file", "period", "unit_code", "group", "metric", "published", "computed"]]
+    )
+    out = pd.concat(rows, ignore_index=True)
+    out["difference"] = (out["computed"] - out["published"]).round(2)
+    close = out["difference"].abs().lt(0.005)
+    out["status"] = np.where(
+        out["computed"].isna(), "not_recomputable", np.where(close, "reproduced", "differs")
+    )
+    out["reason"] = np.where(
+        out["status"] == "not_recomputable",
+        "Cổng chỉ công bố điểm, không công bố số liệu gốc (no raw counts published)",
+        "",
+    )
+    out = out.merge(names, on=KEYS, how="left")
+    out["unit_name"] = out["unit_name"].fillna(out["unit_code"])
+    order = {k: i for i, k in enumerate(m.group_keys)}
+    out["_g"] = out["group"].map(order)
+    out = out.sort_values(["source_file", "period", "_g", "unit_code", "metric"], kind="stable")
+    return out.drop(columns="_g").reset_index(drop=True)[
+        [
+            "source_file",
+            "period",
+            "unit_code",
+            "unit_name",
+            "group",
+            "metric",
+            "published",
+            "computed",
+            "difference",
+            "status",
+            "reason",
+        ]
+    ]
+
+
+def reconciliation_report(result: pd.DataFrame) -> str:
+    """Plain-text summary of :func:`reconcile`: differences per endpoint, then the tally line.
+
+    The last line is exactly ``reproduced N/M published scores (max difference D)`` where M counts
+    the published scores that can be recomputed from the data.
+    """
+    lines: list[str] = []
+    for source, part in result.groupby("source_file", sort=True):
+        periods = ", ".join(sorted(part["period"].astype(str).unique()))
+        ok = (part["status"] == "reproduced").sum()
+        n = (part["status"] != "not_recomputable").sum()
+        lines.append(f"{source} [{periods}]: {ok}/{n} reproduced")
+        for row in part[part["status"] == "differs"].itertuples():
+            what = f"{row.group}/{row.metric}" if row.metric else row.group
+            lines.append(
+                f"  DIFFERS {row.unit_code} ({row.unit_name}) {what}: published "
+                f"{row.published:.2f}, computed {row.computed:.2f}, difference {row.difference:+.2f}"
+            )
+        skipped = part[part["status"] == "not_recomputable"]
+        if len(skipped):
+            lines.append(
+                f"  {len(skipped)} published scores cannot be recomputed: {skipped['reason'].iloc[0]}"
+            )
+    recomputable = result[result["status"] != "not_recomputable"]
+    n_ok = int((recomputable["status"] == "reproduced").sum())
+    diff = recomputable["difference"].abs().max() if len(recomputable) else 0.0
+    diff = 0.0 if pd.isna(diff) else float(diff)
+    lines.append(
+        f"reproduced {n_ok}/{len(recomputable)} published scores (max difference {diff:.2f})"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,222 @@
+"""The ``mkbidx`` command line.
+
+Each subcommand has an ``_add_<name>(subparsers)`` that declares its arguments and a
+``_cmd_<name>(args) -> int`` that runs it. User errors (:class:`MkbidxError`) are printed
+without a traceback and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from mkbidx import __version__
+from mkbidx.errors import MkbidxError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = PROJECT_ROOT / "data" / "sample"
+DEFAULT_OUTPUT = PROJECT_ROOT / "outputs"
+EXIT_DIFFERS = 1
+EXIT_BAD_INPUT = 2
+
+
+# --------------------------------------------------------------------------- shared helpers
+def _load(paths, *, period=None, methodology=None):
+    """Read input files with the registry's name resolver (for tables that only have names)."""
+    from mkbidx import readers
+
+    resolver = None
+    try:
+        from mkbidx import units
+
+        registry = units.load_registry()
+        resolver = registry.resolve
+    except (ImportError, AttributeError, MkbidxError):
+        resolver = None
+    return readers.read(paths, period=period, methodology=methodology, resolver=resolver)
+
+
+def _units_for(dataset) -> pd.DataFrame:
+    """Unit labels: those in the data, completed by the official registry."""
+    frames = [dataset.units[["period", "unit_code", "unit_name", "level", "parent_code"]]]
+    try:
+        from mkbidx import units
+
+        registry = units.load_registry()
+        for period in sorted(dataset.counts["period"].unique()):
+            frames.append(registry.units_frame(period).assign(period=period))
+    except (ImportError, AttributeError):
+        pass
+    known = pd.concat(frames, ignore_index=True)
+    return known.drop_duplicates(["period", "unit_code"], keep="first")
+
+
+def _methodology(args):
+    from mkbidx import methodology
+
+    m = methodology.load(getattr(args, "methodology", None))
+    bands = getattr(args, "band", None)
+    if bands:
+        m = m.with_bands([_parse_band(b) for b in bands])
+    return m
+
+
+def _parse_band(text: str) -> tuple[str, float]:
+    label, _, threshold = text.rpartition("=")
+    try:
+        return label.strip(), float(threshold.replace(",", "."))
+    except ValueError:
+        raise MkbidxError(
+            f"ngưỡng xếp loại '{text}' không hợp lệ (invalid band)", expected='dạng "Tốt=80"'
+        ) from None
+
+
+# --------------------------------------------------------------------------- reconcile
+def _add_reconcile(sub) -> None:
+    p = sub.add_parser(
+        "reconcile",
+        help="recompute every published score of portal responses from their raw counts",
+        description="Đối chiếu điểm công bố của Cổng DVCQG với điểm tính lại từ số liệu gốc.",
+    )
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_FOLDER")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument("--period", default=None, help="period of the responses (else from file names)")
+
+
+def _cmd_reconcile(args) -> int:
+    from mkbidx import scoring
+
+    m = _methodology(args)
+    dataset = _load(args.paths, period=args.period, methodology=m)
+    result = scoring.reconcile(dataset, methodology=m)
+    print(scoring.reconciliation_report(result))
+    recomputable = result[result["status"] != "not_recomputable"]
+    return 0 if recomputable["status"].eq("reproduced").all() else EXIT_DIFFERS
+
+
+# --------------------------------------------------------------------------- rank
+def _add_rank(sub) -> None:
+    p = sub.add_parser(
+        "rank",
+        help="score and rank the units under a scope for one period",
+        description="Tính điểm và xếp hạng các đơn vị trực thuộc một phạm vi trong một kỳ.",
+    )
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--period", required=True, help="YYYY-MM (or YYYY-Qn, YYYY)")
+    p.add_argument("--scope", default=None, help="code of the parent unit (default: top unit)")
+    p.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
+    p.add_argument("--output", default=None, help="file to write (xlsx needs it)")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument(
+        "--band", action="append", help='band label and threshold, e.g. --band "Tốt=80" (repeat)'
+    )
+
+
+def _cmd_rank(args) -> int:
+    from mkbidx import ranking, readers
+
+    m = _methodology(args)
+    period = readers.normalize_period(args.period, column="--period")
+    dataset = _load([args.input], methodology=m)
+    if period not in set(dataset.counts["period"]) | set(dataset.published_groups["period"]):
+        available = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
+        raise MkbidxError(
+            f"không có số liệu kỳ {period} (missing period)",
+            file=args.input,
+            column="period",
+            expected="một kỳ có trong dữ liệu: " + _short_list(available),
+        )
+    units = _units_for(dataset)
+    evaluation = ranking.evaluate(
+        dataset.counts[dataset.counts["period"] == period],
+        units[units["period"] == period],
+        dataset.published_groups[dataset.published_groups["period"] == period],
+        methodology=m,
+    )
+    scope = args.scope or _default_scope(evaluation.table)
+    table = ranking.scope_table(evaluation.table, period=period, scope=scope)
+    if table.empty:
+        raise MkbidxError(
+            f"không có đơn vị nào trực thuộc '{scope}' trong kỳ {period} (empty scope)",
+            column="--scope",
+            expected="mã đơn vị cha, vd. "
+            + _short_list(sorted(evaluation.table["parent_code"].dropna().unique())),
+        )
+    out = table[
+        ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
+    ]
+    _emit(out, args.format, args.output)
+    return 0
+
+
+def _default_scope(table: pd.DataFrame) -> str | None:
+    """The top unit of the data: the parent that is not itself anyone's child."""
+    parents = set(table["parent_code"].dropna())
+    children = set(table["unit_code"][table["parent_code"].notna()])
+    roots = sorted(parents - children)
+    return roots[0] if roots else None
+
+
+def _short_list(items, n: int = 8) -> str:
+    items = [str(i) for i in items]
+    return ", ".join(items[:n]) + (", …" if len(items) > n else "")
+
+
+def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
+    """Print or write a table; files are written whole or not at all."""
+    if fmt == "xlsx" and not output:
+        raise MkbidxError("--format xlsx cần --output (an .xlsx path)", column="--output")
+    if output:
+        from mkbidx.report import write_atomic
+
+        path = Path(output)
+        if fmt == "xlsx":
+            write_atomic(path, lambda tmp: frame.to_excel(tmp, index=False, engine="openpyxl"))
+        else:
+            write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
+        print(f"đã ghi {path}")
+        return
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200):
+            print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+
+
+# --------------------------------------------------------------------------- main
+COMMANDS = {
+    "reconcile": (_add_reconcile, _cmd_reconcile),
+    "rank": (_add_rank, _cmd_rank),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mkbidx",
+        description="Bộ chỉ số 766: tính điểm, xếp hạng, báo cáo và công văn từ dữ liệu Cổng DVCQG.",
+    )
+    parser.add_argument("--version", action="version", version=f"mkbidx {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add, _ in COMMANDS.values():
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _, run = COMMANDS[args.command]
+    try:
+        return run(args)
+    except MkbidxError as exc:
+        print(f"mkbidx: lỗi: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
