@@ -196,7 +196,7 @@ COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mkbidx",
-        description="Bộ chỉ số 766: tính điểm, xếp hạng, báo cáo và công văn từ dữ liệu Cổng DVCQG.",
+        description="Bộ chỉ số 766: tính điểm, xếp hạng, báo cáo, công văn từ dữ liệu Cổng DVCQG.",
     )
     parser.add_argument("--version", action="version", version=f"mkbidx {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)

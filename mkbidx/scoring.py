@@ -467,13 +467,15 @@ def reconciliation_report(result: pd.DataFrame) -> str:
         for row in part[part["status"] == "differs"].itertuples():
             what = f"{row.group}/{row.metric}" if row.metric else row.group
             lines.append(
-                f"  DIFFERS {row.unit_code} ({row.unit_name}) {what}: published "
-                f"{row.published:.2f}, computed {row.computed:.2f}, difference {row.difference:+.2f}"
+                f"  DIFFERS {row.unit_code} ({row.unit_name}) {what}: "
+                f"published {row.published:.2f}, computed {row.computed:.2f}, "
+                f"difference {row.difference:+.2f}"
             )
         skipped = part[part["status"] == "not_recomputable"]
         if len(skipped):
             lines.append(
-                f"  {len(skipped)} published scores cannot be recomputed: {skipped['reason'].iloc[0]}"
+                f"  {len(skipped)} published scores cannot be recomputed: "
+                f"{skipped['reason'].iloc[0]}"
             )
     recomputable = result[result["status"] != "not_recomputable"]
     n_ok = int((recomputable["status"] == "reproduced").sum())
