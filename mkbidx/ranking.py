@@ -157,23 +157,21 @@ def fill_parents(counts: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     """
     if units is None or units.empty or "parent_code" not in units:
         return counts
-    links = units.dropna(subset=["parent_code"])
+    links = units.dropna(subset=["parent_code"])[
+        [c for c in ("period", "unit_code", "parent_code") if c in units]
+    ]
+    by = ["period"] if "period" in links else []
     out = counts
     for _ in range(4):  # commune → district → province: a few levels at most
-        have = set(out["unit_code"].unique())
-        missing_parents = set(links["parent_code"]) - have
-        child_links = links[
-            links["parent_code"].isin(missing_parents) & links["unit_code"].isin(have)
-        ]
+        have = out[[*by, "unit_code"]].drop_duplicates()
+        has_rows = links.merge(have, on=[*by, "unit_code"], how="inner")
+        parent_rows = have.rename(columns={"unit_code": "parent_code"}).assign(_has=True)
+        candidates = has_rows.merge(parent_rows, on=[*by, "parent_code"], how="left")
+        child_links = candidates[candidates["_has"].isna()].drop(columns="_has")
         if child_links.empty:
             break
-        pooled = []
-        by_period = "period" in child_links
-        for period, part in child_links.groupby("period") if by_period else [(None, child_links)]:
-            rows = out if period is None else out[out["period"] == period]
-            parent_of = dict(zip(part["unit_code"], part["parent_code"], strict=True))
-            pooled.append(scoring.pool_counts(rows, parent_of))
-        out = pd.concat([out, *pooled], ignore_index=True)
+        rows = out.merge(child_links[[*by, "unit_code"]], on=[*by, "unit_code"], how="inner")
+        out = pd.concat([out, scoring.pool_counts(rows, child_links)], ignore_index=True)
     return out
 
 

@@ -322,7 +322,7 @@ def combine_groups(computed: pd.DataFrame, published: pd.DataFrame) -> pd.DataFr
     return pd.concat([computed, pub], ignore_index=True)
 
 
-def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFrame:
+def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str] | pd.DataFrame) -> pd.DataFrame:
     """Counts of parent units: the sums of their children's (and their own agencies') counts.
 
     Parameters
@@ -331,7 +331,9 @@ def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFr
         Tidy counts of children (and optionally of the parents' own agencies, under the parent's
         code).
     parent_of
-        child code → parent code. Rows of codes that are neither a key nor a value are dropped.
+        child code → parent code, or a frame of unit_code, parent_code and optionally period
+        (links that change over time). One level: rows of codes that are neither a child nor a
+        parent are dropped.
 
     Returns
     -------
@@ -350,15 +352,19 @@ def pool_counts(counts: pd.DataFrame, parent_of: Mapping[str, str]) -> pd.DataFr
     >>> pooled[["unit_code", "numerator", "denominator"]].values.tolist()
     [['083', 135, 150]]
     """
-    frame = counts.copy()
-    parents = set(parent_of.values())
-    own = frame["unit_code"].isin(parents)
-    frame["parent"] = frame["unit_code"].map(parent_of)
+    if isinstance(parent_of, pd.DataFrame):
+        links = parent_of.rename(columns={"parent_code": "parent"})
+    else:
+        links = pd.DataFrame({"unit_code": list(parent_of), "parent": list(parent_of.values())})
+    on = ["period", "unit_code"] if "period" in links else ["unit_code"]
+    links = links[[*on, "parent"]].drop_duplicates(on)
+    frame = counts.drop(columns=["parent"], errors="ignore").merge(links, on=on, how="left")
+    own = frame["unit_code"].isin(set(links["parent"])).to_numpy()
     frame.loc[own, "parent"] = frame.loc[own, "unit_code"]
-    frame = frame[frame["parent"].notna()]
     if "published_ratio" not in frame:
         frame["published_ratio"] = np.nan
-    frame["own_ratio"] = frame["published_ratio"].where(own[frame.index])
+    frame["own_ratio"] = frame["published_ratio"].where(own)
+    frame = frame[frame["parent"].notna()]
     keys = ["period", "parent", "group", "metric"]
     grouped = frame.groupby(keys, sort=False)
     pooled = grouped[["numerator", "denominator"]].sum(min_count=1)
