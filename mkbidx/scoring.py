@@ -96,15 +96,9 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
     """
     m = _method(methodology)
     rules = _metric_table(m)
-    frame = counts.copy()
-    for col in ("numerator", "denominator", "published_ratio"):
-        if col not in frame:
-            frame[col] = np.nan
-    frame = frame.drop(columns=[c for c in ("group", "max_score") if c in frame], errors="ignore")
-    merged = frame.merge(rules, on="metric", how="left", validate="many_to_one")
-    unknown = merged["rule"].isna()
-    if unknown.any():
-        row = merged[unknown].iloc[0]
+    pos = pd.Index(rules["metric"]).get_indexer(counts["metric"])
+    if (pos < 0).any():
+        row = counts.iloc[int(np.argmax(pos < 0))]
         raise MkbidxError(
             f"mã chỉ số '{row['metric']}' không có trong phương pháp tính {m.id} (unknown metric)",
             unit=str(row["unit_code"]),
@@ -112,21 +106,29 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
             expected="một mã chỉ số của bộ 766, vd. " + ", ".join(rules["metric"].head(3)),
         )
 
-    num = pd.to_numeric(merged["numerator"], errors="coerce").to_numpy(dtype="float64")
-    den = pd.to_numeric(merged["denominator"], errors="coerce").to_numpy(dtype="float64")
-    published_ratio = pd.to_numeric(merged["published_ratio"], errors="coerce").to_numpy(
-        dtype="float64"
+    def column(name: str) -> np.ndarray:
+        if name not in counts:
+            return np.full(len(counts), np.nan)
+        return pd.to_numeric(counts[name], errors="coerce").to_numpy(dtype="float64")
+
+    def rule_param(name: str, dtype=None) -> np.ndarray:
+        return rules[name].to_numpy(dtype=dtype)[pos]
+
+    num, den, published_ratio = (
+        column("numerator"),
+        column("denominator"),
+        column("published_ratio"),
     )
     has_counts = np.isfinite(num) & np.isfinite(den) & (den > 0)
-    max_c = merged["max_cents"].to_numpy(dtype="int64")
-    t_num = merged["target_num"].to_numpy(dtype="int64")
-    t_den = merged["target_den"].to_numpy(dtype="int64")
-    rule = merged["rule"].to_numpy()
+    max_c = rule_param("max_cents", "int64")
+    t_num = rule_param("target_num", "int64")
+    t_den = rule_param("target_den", "int64")
+    rule = rule_param("rule")
     n_i = np.where(has_counts, num, 0).astype("int64")
     d_i = np.where(has_counts, den, 1).astype("int64")
 
     # Exact ratio in hundredths of a percent, for groups that round the ratio first (payment).
-    pct_first = merged["percent_first"].to_numpy(dtype=bool)
+    pct_first = rule_param("percent_first", bool)
     pct_cents = _half_up_div(PERCENT_CENTS * n_i, d_i)
     # score_cents = max_cents · r / target, r = n/d or pct/10000, rounded half-up.
     direct = _half_up_div(max_c * n_i * t_den, d_i * t_num)
@@ -139,7 +141,7 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
     cents = np.minimum(cents, max_c)
 
     has_value = has_counts | use_published_ratio
-    zero = merged["zero_denominator"].to_numpy()
+    zero = rule_param("zero_denominator")
     score = np.where(has_value, cents / 100.0, np.nan)
     score = np.where(~has_value & (zero == "zero"), 0.0, score)
     score = np.where(~has_value & (zero == "full_marks"), max_c / 100.0, score)
@@ -148,16 +150,18 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
     ratio = np.where(has_counts, num / np.where(has_counts, den, 1), np.nan)
     ratio = np.where(use_published_ratio, published_ratio / 100.0, ratio)
 
-    out = merged[[c for c in ("period", "unit_code", "group", "metric") if c in merged]].copy()
+    out = counts[[c for c in ("period", "unit_code") if c in counts]].copy()
+    out["group"] = rule_param("group")
+    out["metric"] = counts["metric"].to_numpy()
     out["numerator"] = num
     out["denominator"] = den
     out["ratio"] = ratio
     out["no_data"] = ~has_value
     out["score"] = score
-    out["max_score"] = np.where(rule == "info", 0.0, merged["max_score"].to_numpy())
+    out["max_score"] = np.where(rule == "info", 0.0, rule_param("max_score"))
     for col in ("published_score", "data_quality_status"):
-        if col in merged:
-            out[col] = merged[col].to_numpy()
+        if col in counts:
+            out[col] = counts[col].to_numpy()
     redistribute = zero == "redistribute"
     if redistribute.any():
         out = _redistribute(out, redistribute & ~has_value)
@@ -204,10 +208,11 @@ def score_groups(
     """
     m = _method(methodology)
     rules = _metric_table(m)
-    scored = metric_scores.merge(
-        rules[["metric", "max_cents", "optional"]], on="metric", how="left"
+    pos = pd.Index(rules["metric"]).get_indexer(metric_scores["metric"])
+    scored = metric_scores.assign(
+        max_cents=rules["max_cents"].to_numpy()[pos], optional=rules["optional"].to_numpy()[pos]
     )
-    scored = scored[scored["max_cents"].gt(0)]
+    scored = scored[scored["max_cents"].gt(0) & (pos >= 0)]
     scored = scored.assign(
         cents=np.round(scored["score"].fillna(0).to_numpy() * 100).astype("int64")
     )
