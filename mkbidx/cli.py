@@ -21,6 +21,7 @@ DEFAULT_DATA = PROJECT_ROOT / "data" / "sample"
 DEFAULT_OUTPUT = PROJECT_ROOT / "outputs"
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
+LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -145,9 +146,18 @@ def _cmd_rank(args) -> int:
             expected="mã đơn vị cha, vd. "
             + _short_list(sorted(evaluation.table["parent_code"].dropna().unique())),
         )
+    table = table.assign(_level=table["level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER)))
+    table = table.sort_values(["_level", "rank", "unit_code"], kind="stable")
     out = table[
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
     ]
+    incomplete = table[~table["complete"].astype(bool)]
+    if len(incomplete):
+        print(
+            f"mkbidx: chú ý: {len(incomplete)}/{len(table)} đơn vị thiếu số liệu của một số nhóm "
+            f"chỉ số (incomplete data), điểm thiếu tính 0: {_short_list(incomplete['unit_code'])}",
+            file=sys.stderr,
+        )
     _emit(out, args.format, args.output)
     return 0
 
@@ -183,7 +193,7 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
         sys.stdout.write(frame.to_csv(index=False))
     else:
         with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+            print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="–"))
 
 
 # --------------------------------------------------------------------------- main
