@@ -196,10 +196,42 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
             print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="–"))
 
 
+# --------------------------------------------------------------------------- units
+def _add_units(sub) -> None:
+    p = sub.add_parser(
+        "units",
+        help="administrative-unit registry: resolve names to official codes",
+        description="Danh mục đơn vị hành chính: tra mã chính thức từ tên đơn vị.",
+    )
+    units_sub = p.add_subparsers(dest="units_command", required=True)
+    r = units_sub.add_parser(
+        "resolve",
+        help="official code of each unit name (exit 1 if some cannot be resolved)",
+        description='Tra mã đơn vị từ tên (vd. "UBND xã Tả Thành", "TT. Mường Khương").',
+    )
+    r.add_argument("names", nargs="+", metavar="NAME")
+    r.add_argument("--scope", default=None, help="code of the unit to search under, e.g. 083")
+    r.add_argument("--period", default=None, help="YYYY-MM: only units valid then")
+    r.add_argument("--registry", default=None, help="registry CSV (default: data/units)")
+
+
+def _cmd_units(args) -> int:
+    from mkbidx import units
+
+    registry = units.load_registry(args.registry) if args.registry else None
+    text, code = units.resolve_command(args.names, args.scope, registry, period=args.period)
+    if code == EXIT_BAD_INPUT:
+        print(f"mkbidx: lỗi: {text}", file=sys.stderr)
+    else:
+        print(text)
+    return code
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = {
     "reconcile": (_add_reconcile, _cmd_reconcile),
     "rank": (_add_rank, _cmd_rank),
+    "units": (_add_units, _cmd_units),
 }
 
 
