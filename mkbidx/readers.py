@@ -567,6 +567,7 @@ _METRIC_FIELDS = {
     "maxScore",
     "dataQualityStatus",
 }
+_TOP_LEVEL_CODE = re.compile(r"[A-Z]+\d+")
 _PORTAL_LEVELS = {"PROVINCE": "province", "DISTRICT": "district", "COMMUNE": "commune"}
 _PORTAL_EXPECTED = (
     'phản hồi của Cổng DVCQG dạng {"code": "OK", "data": {"overview", "evaluation"}} '
@@ -995,6 +996,8 @@ def _read_json(path: Path, *, period: str | None, m: Methodology) -> _Part:
         (u["portal_level"] or "").upper() == "PROVINCE" for u in units if not u["is_root"]
     ):
         root_level = "PROVINCE"  # shape-B roots carry no level; departments say it is a province
+    if root_level is None and root_code and _TOP_LEVEL_CODE.fullmatch(root_code):
+        root_level = "PROVINCE"  # portal codes are dotted below the province ("H44" > "H44.100")
     for unit in units:
         unit["level"] = _level(
             unit["portal_level"], unit["department_type"], unit["is_root"], root_level
