@@ -1445,6 +1445,7 @@ def _check_duplicates(
         f"dòng trùng (duplicate row) với dòng {first}: {what}",
         file=path,
         row=row,
+        unit=str(frame.loc[row, "unit_code"]),
         column=column,
         expected="mỗi đơn vị, kỳ" + (" và chỉ số" if "metric" in keys else "") + " chỉ một dòng",
     )

@@ -576,6 +576,7 @@ def test_error_duplicate_unit_rows(tmp_path):
     )
     message = _error(path)
     assert "so-lieu.csv" in message and "dòng 4" in message and "dòng 2" in message
+    assert "đơn vị 083" in message
     assert '"Mã chỉ số"' in message and "duplicate" in message
     wide = tmp_path / "diem-2024-08.csv"
     wide.write_text("Mã đơn vị,Công khai,Tiến độ\n083,10,11\n084,9,9\n083,10,12\n", "utf-8")
