@@ -25,32 +25,30 @@ LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
 
 
 # --------------------------------------------------------------------------- shared helpers
-def _load(paths, *, period=None, methodology=None):
-    """Read input files with the registry's name resolver (for tables that only have names)."""
-    from mkbidx import readers
+def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=None):
+    """Read input files; tables that name units without codes are resolved with the registry.
 
-    resolver = None
-    try:
-        from mkbidx import units
+    ``period`` forces the period of portal responses; ``scope`` and ``resolve_period`` narrow
+    the candidates of name resolution (e.g. the 16 communes of scope 083 in August 2024).
+    """
+    from functools import partial
 
-        registry = units.load_registry()
-        resolver = registry.resolve
-    except (ImportError, AttributeError, MkbidxError):
-        resolver = None
+    from mkbidx import readers, units
+
+    registry = units.default_registry()
+    resolver = partial(registry.resolve, scope=scope, period=resolve_period or period)
     return readers.read(paths, period=period, methodology=methodology, resolver=resolver)
 
 
 def _units_for(dataset) -> pd.DataFrame:
     """Unit labels: those in the data, completed by the official registry."""
     frames = [dataset.units[["period", "unit_code", "unit_name", "level", "parent_code"]]]
-    try:
-        from mkbidx import units
+    from mkbidx import units
 
-        registry = units.load_registry()
-        for period in sorted(dataset.counts["period"].unique()):
-            frames.append(registry.units_frame(period).assign(period=period))
-    except (ImportError, AttributeError):
-        pass
+    registry = units.default_registry()
+    periods = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
+    for period in sorted(periods):
+        frames.append(registry.units_frame(period).assign(period=period))
     known = pd.concat(frames, ignore_index=True)
     return known.drop_duplicates(["period", "unit_code"], keep="first")
 
@@ -121,7 +119,7 @@ def _cmd_rank(args) -> int:
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
-    dataset = _load([args.input], methodology=m)
+    dataset = _load([args.input], methodology=m, scope=args.scope, resolve_period=period)
     if period not in set(dataset.counts["period"]) | set(dataset.published_groups["period"]):
         available = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
         raise MkbidxError(
@@ -227,11 +225,59 @@ def _cmd_units(args) -> int:
     return code
 
 
+# --------------------------------------------------------------------------- letter
+def _add_letter(sub) -> None:
+    p = sub.add_parser(
+        "letter",
+        help="draft letter (công văn) publishing a period's results to a scope's units",
+        description="Soạn dự thảo công văn công khai kết quả Bộ chỉ số (cong-van.docx, .html).",
+    )
+    p.add_argument("--period", required=True, help="YYYY-MM (or YYYY-Qn, YYYY)")
+    p.add_argument("--scope", required=True, help="code of the issuing unit, e.g. 083")
+    p.add_argument("--config", default=None, help="letter YAML (issuer, signer, recipients...)")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder of outputs/")
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument("--force", action="store_true", help="overwrite existing letter files")
+
+
+def _cmd_letter(args) -> int:
+    from mkbidx import letter, ranking, readers
+
+    m = _methodology(args)
+    period = readers.normalize_period(args.period, column="--period")
+    config = letter.read_config(args.config) if args.config else None
+    dataset = _load([args.input], methodology=m)
+    available = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
+    if period not in available:
+        raise MkbidxError(
+            f"không có số liệu kỳ {period} (missing period)",
+            file=args.input,
+            column="period",
+            expected="một kỳ có trong dữ liệu: " + _short_list(sorted(available)),
+        )
+    units = _units_for(dataset)
+    evaluation = ranking.evaluate(
+        dataset.counts[dataset.counts["period"] == period],
+        units[units["period"] == period],
+        dataset.published_groups[dataset.published_groups["period"] == period],
+        methodology=m,
+    )
+    facts = letter.letter_facts(
+        evaluation, period=period, scope=args.scope, methodology=m, config=config
+    )
+    folder = Path(args.output) / period / args.scope
+    for path in letter.write_letter(facts, folder, config=config, force=args.force):
+        print(f"đã ghi {path}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = {
     "reconcile": (_add_reconcile, _cmd_reconcile),
     "rank": (_add_rank, _cmd_rank),
     "units": (_add_units, _cmd_units),
+    "letter": (_add_letter, _cmd_letter),
 }
 
 
