@@ -247,7 +247,7 @@ def _cmd_letter(args) -> int:
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
     config = letter.read_config(args.config) if args.config else None
-    dataset = _load([args.input], methodology=m)
+    dataset = _load([args.input], methodology=m, resolve_period=period)  # scope and peers
     available = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
     if period not in available:
         raise MkbidxError(
@@ -266,6 +266,17 @@ def _cmd_letter(args) -> int:
     facts = letter.letter_facts(
         evaluation, period=period, scope=args.scope, methodology=m, config=config
     )
+    table = evaluation.table
+    incomplete = table[
+        table["unit_code"].isin([u.code for u in facts.units]) & ~table["complete"].astype(bool)
+    ]
+    if len(incomplete):
+        print(
+            f"mkbidx: chú ý: {len(incomplete)}/{len(facts.units)} đơn vị thiếu số liệu của một số "
+            "nhóm chỉ số (incomplete data), điểm thiếu tính 0: "
+            + _short_list(incomplete["unit_code"]),
+            file=sys.stderr,
+        )
     folder = Path(args.output) / period / args.scope
     for path in letter.write_letter(facts, folder, config=config, force=args.force):
         print(f"đã ghi {path}")
