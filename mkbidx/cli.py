@@ -91,6 +91,8 @@ def _cmd_reconcile(args) -> int:
     m = _methodology(args)
     dataset = _load(args.paths, period=args.period, methodology=m)
     result = scoring.reconcile(dataset, methodology=m)
+    for note in dataset.notes:
+        print(f"mkbidx: ghi chú: {note}", file=sys.stderr)
     print(scoring.reconciliation_report(result))
     recomputable = result[result["status"] != "not_recomputable"]
     return 0 if recomputable["status"].eq("reproduced").all() else EXIT_DIFFERS
@@ -283,12 +285,160 @@ def _cmd_letter(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- gap
+def _add_gap(sub) -> None:
+    p = sub.add_parser(
+        "gap",
+        help="fewest additional counts that lift each unit under a scope to the target",
+        description="Khoảng cách đến mục tiêu: số hồ sơ, TTHC cần thêm để mỗi đơn vị đạt 80 điểm.",
+    )
+    p.add_argument("--period", required=True, help="YYYY-MM")
+    p.add_argument("--scope", required=True, help="code of the parent unit, e.g. 083")
+    p.add_argument("--target", default=None, help="target total (default: top band, 80)")
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
+    p.add_argument("--output", default=None, help="file to write (xlsx needs it)")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+
+
+def _cmd_gap(args) -> int:
+    from mkbidx import gap, readers
+
+    m = _methodology(args)
+    period = readers.normalize_period(args.period, column="--period")
+    target = None
+    if args.target is not None:
+        try:
+            target = float(str(args.target).replace(",", "."))
+        except ValueError:
+            raise MkbidxError(
+                f"mục tiêu '{args.target}' không phải là số (invalid target)",
+                column="--target",
+                expected="một số điểm, vd. 80",
+            ) from None
+    dataset = _load([args.input], methodology=m, scope=args.scope, resolve_period=period)
+    units = _units_for(dataset)
+    result = gap.gap(
+        dataset.counts,
+        period=period,
+        scope=args.scope,
+        units=units[units["period"] == period],
+        target=target,
+        published_groups=dataset.published_groups,
+        methodology=m,
+    )
+    for row in result[result["note"].fillna("") != ""].itertuples():
+        print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
+    _emit(result[gap.COLUMNS], args.format, args.output)
+    return 0
+
+
+# --------------------------------------------------------------------------- trends
+TREND_NOTEBOOK = PROJECT_ROOT / "notebooks" / "trend_comparison.ipynb"
+
+
+def _add_trends(sub) -> None:
+    p = sub.add_parser(
+        "trends",
+        help="trends of the units under a scope over a range of months",
+        description="Xu hướng điểm của các đơn vị trực thuộc một phạm vi qua các tháng.",
+    )
+    p.add_argument("--scope", required=True, help="code of the parent unit, e.g. 083")
+    p.add_argument("--from", dest="start", default=None, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", default=None, help="last month YYYY-MM")
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--output", default=None, help="folder for the summary table (CSV)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument(
+        "--no-reconstruct",
+        action="store_true",
+        help="do not rebuild merged communes' history before 2025-07 from former communes",
+    )
+
+
+def _cmd_trends(args) -> int:
+    """Summary table of :func:`mkbidx.trends.trend_frames`.
+
+    Hook for the trend report: once ``notebooks/trend_comparison.ipynb`` exists, this command
+    runs it with papermill (parameters scope, start, end, data path) into
+    ``<output>/<start>_<end>/<scope>/`` like the monthly report; until then it prints
+    ``trends.trend_summary`` (and writes it as CSV into ``--output``).
+    """
+    from mkbidx import readers, trends
+    from mkbidx import units as units_module
+
+    m = _methodology(args)
+    start = readers.normalize_period(args.start, column="--from") if args.start else None
+    end = readers.normalize_period(args.end, column="--to") if args.end else None
+    dataset = _load([args.input], methodology=m)
+    merger_map = None if args.no_reconstruct else units_module.default_registry().merger_map()
+    frames = trends.trend_frames(
+        dataset.counts,
+        _units_for(dataset),
+        scope=args.scope,
+        start=start,
+        end=end,
+        published_groups=dataset.published_groups,
+        merger_map=merger_map,
+        methodology=m,
+    )
+    summary = frames.summary
+    if frames.series["reconstructed"].any():
+        rebuilt = frames.series.loc[frames.series["reconstructed"], "period"]
+        print(
+            f"ghi chú: {rebuilt.min()}..{rebuilt.max()} là {trends.RECONSTRUCTED_LABEL} "
+            "(cộng số liệu các xã trước sáp nhập)",
+            file=sys.stderr,
+        )
+    output = None
+    if args.output:
+        output = str(
+            Path(args.output) / f"trend-summary-{args.scope}-{frames.start}_{frames.end}.csv"
+        )
+    _emit(summary, args.format, output)
+    return 0
+
+
+# --------------------------------------------------------------------------- report
+def _add_report(sub) -> None:
+    p = sub.add_parser(
+        "report",
+        help="monthly report of a scope: notebook, HTML, figures, tables, manifest",
+        description="Báo cáo tháng của một phạm vi (outputs/<kỳ>/<phạm vi>/: report.html, hình, "
+        "bảng CSV/XLSX, manifest.json); --all: mọi tháng có số liệu và outputs/index.html.",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--period", help="YYYY-MM")
+    which.add_argument("--all", action="store_true", help="every month of the data (2 processes)")
+    p.add_argument("--scope", required=True, help="code of the parent unit, e.g. 083")
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder of outputs/")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument("--force", action="store_true", help="replace existing reports")
+
+
+def _cmd_report(args) -> int:
+    from mkbidx import report
+
+    options = dict(data_path=args.input, output_root=args.output, methodology=args.methodology)
+    if args.all:
+        batch = report.run_all(args.scope, force=args.force, **options)
+        print(report.describe_batch(batch))
+        return EXIT_DIFFERS if batch.failed else 0
+    print(report.describe(report.run_report(args.period, args.scope, force=args.force, **options)))
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = {
     "reconcile": (_add_reconcile, _cmd_reconcile),
     "rank": (_add_rank, _cmd_rank),
     "units": (_add_units, _cmd_units),
     "letter": (_add_letter, _cmd_letter),
+    "gap": (_add_gap, _cmd_gap),
+    "trends": (_add_trends, _cmd_trends),
+    "report": (_add_report, _cmd_report),
 }
 
 

@@ -641,8 +641,19 @@ def _json_number(value: Any, *, path: Path, unit: str, column: str) -> float:
 
 
 def _check_counts(
-    num: float, den: float, *, path: Path, unit: str, num_col: str, den_col: str
+    num: float,
+    den: float,
+    *,
+    path: Path,
+    unit: str,
+    num_col: str,
+    den_col: str,
+    notes: list[str] | None = None,
 ) -> None:
+    """Reject negative counts; a numerator above its denominator is an error in a user's table,
+    but only a note in a portal response (``notes`` given): the portal's numbers are the oracle,
+    its score is recomputed as published (capped at the metric's maximum) and reconcile shows
+    any difference."""
     for value, col in ((num, num_col), (den, den_col)):
         if value < 0:
             raise MkbidxError(
@@ -652,7 +663,12 @@ def _check_counts(
                 column=col,
                 expected="một số ≥ 0",
             )
-    if num > den:
+    if num > den and notes is not None:
+        notes.append(
+            f"{path}: đơn vị {unit}: tử số {num:g} ({num_col}) lớn hơn mẫu số {den:g} ({den_col}) "
+            "trong dữ liệu của Cổng (numerator above denominator, kept as published)"
+        )
+    elif num > den:
         raise MkbidxError(
             f"tử số {num:g} lớn hơn mẫu số {den:g} (numerator above denominator)",
             file=path,
@@ -897,6 +913,7 @@ def _read_json(path: Path, *, period: str | None, m: Methodology) -> _Part:
                     unit=label,
                     num_col=f"{col}.numerator",
                     den_col=f"{col}.denominator",
+                    notes=notes,
                 )
                 ratio = _json_number(metric.get("ratio"), path=path, unit=label, column="ratio")
                 score = _json_number(metric.get("score"), path=path, unit=label, column="score")
@@ -952,7 +969,13 @@ def _read_json(path: Path, *, period: str | None, m: Methodology) -> _Part:
                 )
                 num_col = "+".join(mt.numerator)
                 _check_counts(
-                    num, den, path=path, unit=label, num_col=num_col, den_col=mt.denominator
+                    num,
+                    den,
+                    path=path,
+                    unit=label,
+                    num_col=num_col,
+                    den_col=mt.denominator,
+                    notes=notes,
                 )
                 rows.append((per, code, group_key, mt.code, num, den, np.nan, np.nan, None, source))
             if missing_all:

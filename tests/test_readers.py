@@ -543,11 +543,18 @@ def test_error_numerator_above_denominator(tmp_path):
     message = _error(path)
     assert "so-lieu-2024-08.csv" in message and "dòng 2" in message and '"Tử số"' in message
     assert "numerator above denominator" in message and "Mẫu số" in message
+
+
+def test_portal_numerator_above_denominator_is_kept_with_a_note(tmp_path):
+    # The portal's own numbers are the oracle: such a response still loads, and says so.
     doc = _sample_doc("handling-satisfaction")
     doc["data"]["overview"]["metrics"][1]["numerator"] = 200000
-    message = _error(_write_json(tmp_path / "hl-2026-08.json", doc))
-    assert "hl-2026-08.json" in message and "UBND tỉnh Phú Thọ" in message
-    assert "DOSSIER_RECEIVING_SATISFACTION" in message and "numerator above" in message
+    ds = readers.read(_write_json(tmp_path / "hl-2026-08.json", doc))
+    row = ds.counts[ds.counts["metric"] == "DOSSIER_RECEIVING_SATISFACTION"].iloc[0]
+    assert row["numerator"] == 200000
+    note = next(n for n in ds.notes if "numerator above denominator" in n)
+    assert "hl-2026-08.json" in note and "UBND tỉnh Phú Thọ" in note
+    assert "DOSSIER_RECEIVING_SATISFACTION" in note
 
 
 def test_error_non_numeric_cell(tmp_path):
