@@ -68,8 +68,12 @@ def main(argv: list[str] | None = None) -> int:
 
     nb = floor_notebook(work)
     papermill = [str(BIN / "papermill"), "-k", "python3", "--no-progress-bar", "--cwd", str(work)]
-    timed([*papermill, str(nb), str(work / "floor-out.ipynb")])  # warm the caches
-    floor = [timed([*papermill, str(nb), str(work / "floor-out.ipynb")]) for _ in range(args.runs)]
+    quiet = {"stderr": subprocess.DEVNULL}
+    timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet)  # warm the caches
+    floor = [
+        timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet)
+        for _ in range(args.runs)
+    ]
     floor_wall = statistics.median(w for w, _ in floor)
 
     mkbidx = [str(BIN / "mkbidx"), "report", "--period", PERIOD, "--scope", SCOPE]
