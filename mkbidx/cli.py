@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -41,16 +42,57 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
 
 
 def _units_for(dataset) -> pd.DataFrame:
-    """Unit labels: those in the data, completed by the official registry."""
-    frames = [dataset.units[["period", "unit_code", "unit_name", "level", "parent_code"]]]
-    from mkbidx import units
+    """Unit labels of every period: those in the data, completed by the official registry."""
+    from mkbidx import report, units
 
-    registry = units.default_registry()
-    periods = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
-    for period in sorted(periods):
-        frames.append(registry.units_frame(period).assign(period=period))
-    known = pd.concat(frames, ignore_index=True)
-    return known.drop_duplicates(["period", "unit_code"], keep="first")
+    return report.unit_labels(dataset, units.default_registry())
+
+
+class PeriodData(NamedTuple):
+    """One period of input, scored and ranked (see :func:`_evaluate_period`)."""
+
+    dataset: object
+    units: pd.DataFrame
+    evaluation: object
+
+
+def _evaluate_period(args, m, period: str, *, names_in_scope: bool = True) -> PeriodData:
+    """Read ``args.input``, check that ``period`` is in it, and score and rank that period.
+
+    Unit names in tables resolve within ``args.scope`` when ``names_in_scope`` (else within the
+    whole registry, e.g. for a letter that also names the scope's peers).
+    """
+    from mkbidx import ranking
+
+    scope = getattr(args, "scope", None) if names_in_scope else None
+    dataset = _load([args.input], methodology=m, scope=scope, resolve_period=period)
+    available = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
+    if period not in available:
+        raise MkbidxError(
+            f"không có số liệu kỳ {period} (missing period)",
+            file=args.input,
+            column="period",
+            expected="một kỳ có trong dữ liệu: " + _short_list(sorted(available)),
+        )
+    units = _units_for(dataset)
+    evaluation = ranking.evaluate(
+        dataset.counts[dataset.counts["period"] == period],
+        units[units["period"] == period],
+        dataset.published_groups[dataset.published_groups["period"] == period],
+        methodology=m,
+    )
+    return PeriodData(dataset, units, evaluation)
+
+
+def _warn_incomplete(table: pd.DataFrame) -> None:
+    """Say on stderr which units lack the data of some groups (their missing points count 0)."""
+    incomplete = table[~table["complete"].astype(bool)]
+    if len(incomplete):
+        print(
+            f"mkbidx: chú ý: {len(incomplete)}/{len(table)} đơn vị thiếu số liệu của một số nhóm "
+            f"chỉ số (incomplete data), điểm thiếu tính 0: {_short_list(incomplete['unit_code'])}",
+            file=sys.stderr,
+        )
 
 
 def _methodology(args):
@@ -121,22 +163,7 @@ def _cmd_rank(args) -> int:
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
-    dataset = _load([args.input], methodology=m, scope=args.scope, resolve_period=period)
-    if period not in set(dataset.counts["period"]) | set(dataset.published_groups["period"]):
-        available = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
-        raise MkbidxError(
-            f"không có số liệu kỳ {period} (missing period)",
-            file=args.input,
-            column="period",
-            expected="một kỳ có trong dữ liệu: " + _short_list(available),
-        )
-    units = _units_for(dataset)
-    evaluation = ranking.evaluate(
-        dataset.counts[dataset.counts["period"] == period],
-        units[units["period"] == period],
-        dataset.published_groups[dataset.published_groups["period"] == period],
-        methodology=m,
-    )
+    evaluation = _evaluate_period(args, m, period).evaluation
     scope = args.scope or _default_scope(evaluation.table)
     table = ranking.scope_table(evaluation.table, period=period, scope=scope)
     if table.empty:
@@ -151,13 +178,7 @@ def _cmd_rank(args) -> int:
     out = table[
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
     ]
-    incomplete = table[~table["complete"].astype(bool)]
-    if len(incomplete):
-        print(
-            f"mkbidx: chú ý: {len(incomplete)}/{len(table)} đơn vị thiếu số liệu của một số nhóm "
-            f"chỉ số (incomplete data), điểm thiếu tính 0: {_short_list(incomplete['unit_code'])}",
-            file=sys.stderr,
-        )
+    _warn_incomplete(table)
     _emit(out, args.format, args.output)
     return 0
 
@@ -244,41 +265,18 @@ def _add_letter(sub) -> None:
 
 
 def _cmd_letter(args) -> int:
-    from mkbidx import letter, ranking, readers
+    from mkbidx import letter, readers
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
     config = letter.read_config(args.config) if args.config else None
-    dataset = _load([args.input], methodology=m, resolve_period=period)  # scope and peers
-    available = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
-    if period not in available:
-        raise MkbidxError(
-            f"không có số liệu kỳ {period} (missing period)",
-            file=args.input,
-            column="period",
-            expected="một kỳ có trong dữ liệu: " + _short_list(sorted(available)),
-        )
-    units = _units_for(dataset)
-    evaluation = ranking.evaluate(
-        dataset.counts[dataset.counts["period"] == period],
-        units[units["period"] == period],
-        dataset.published_groups[dataset.published_groups["period"] == period],
-        methodology=m,
-    )
+    # names resolve in the whole registry: the letter names the scope's peers too
+    evaluation = _evaluate_period(args, m, period, names_in_scope=False).evaluation
     facts = letter.letter_facts(
         evaluation, period=period, scope=args.scope, methodology=m, config=config
     )
     table = evaluation.table
-    incomplete = table[
-        table["unit_code"].isin([u.code for u in facts.units]) & ~table["complete"].astype(bool)
-    ]
-    if len(incomplete):
-        print(
-            f"mkbidx: chú ý: {len(incomplete)}/{len(facts.units)} đơn vị thiếu số liệu của một số "
-            "nhóm chỉ số (incomplete data), điểm thiếu tính 0: "
-            + _short_list(incomplete["unit_code"]),
-            file=sys.stderr,
-        )
+    _warn_incomplete(table[table["unit_code"].isin([u.code for u in facts.units])])
     folder = Path(args.output) / period / args.scope
     for path in letter.write_letter(facts, folder, config=config, force=args.force):
         print(f"đã ghi {path}")
@@ -316,8 +314,7 @@ def _cmd_gap(args) -> int:
                 column="--target",
                 expected="một số điểm, vd. 80",
             ) from None
-    dataset = _load([args.input], methodology=m, scope=args.scope, resolve_period=period)
-    units = _units_for(dataset)
+    dataset, units, _ = _evaluate_period(args, m, period)
     result = gap.gap(
         dataset.counts,
         period=period,
