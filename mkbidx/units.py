@@ -1095,17 +1095,18 @@ def resolve_command(
 ) -> tuple[str, int]:
     """Text and exit code of ``mkbidx units resolve NAME... [--scope CODE] [--period P]``.
 
-    One tab-separated line per name: the name as given, its code, its official name; a name
-    that cannot be resolved gets "-" and the reason. Exit code 0 if all resolved, 1 if some
-    did not, 2 if the registry, scope or period is invalid.
+    One line per name: the name as given, a tab, its code, or for a name that cannot be
+    resolved the error (naming the closest candidates). No header, so that the output can be
+    read by a script. Exit code 0 if all resolved, 1 if some did not, 2 if the registry, scope
+    or period is invalid.
 
     Examples
     --------
     >>> text, code = resolve_command(["Tả Thành", "Dìn Chín"], "083")
     >>> code
     0
-    >>> [line.split("\\t") for line in text.splitlines()[1:]]
-    [['Tả Thành', '02794', 'Xã Tả Thàng'], ['Dìn Chín', '02764', 'Xã Dìn Chin']]
+    >>> [line.split("\\t") for line in text.splitlines()]
+    [['Tả Thành', '02794'], ['Dìn Chín', '02764']]
     """
     try:
         reg = registry if registry is not None else default_registry()
@@ -1114,13 +1115,12 @@ def resolve_command(
         _month(period)
     except MkbidxError as err:
         return str(err), 2
-    lines = ["tên\tmã\ttên chính thức"]
+    lines = []
     failed = 0
     for name in names:
         try:
-            unit = reg._resolve_unit(name, scope, period)
-            lines.append(f"{name}\t{unit.code}\t{unit.name}")
+            lines.append(f"{name}\t{reg.resolve(name, scope=scope, period=period)}")
         except MkbidxError as err:
             failed += 1
-            lines.append(f"{name}\t-\t{err}")
+            lines.append(f"{name}\tlỗi: {err}")
     return "\n".join(lines), 1 if failed else 0
