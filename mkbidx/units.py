@@ -338,6 +338,7 @@ class _Index:
     codes: frozenset[str]
     by_key1: dict[str, tuple[_Unit, ...]]
     by_key2: dict[str, tuple[_Unit, ...]]
+    by_compact: dict[str, tuple[_Unit, ...]]  # diacritic-free key without spaces ("sapa")
     by_syllables: dict[int, tuple[list[str], list[_Unit]]]
 
 
@@ -577,6 +578,10 @@ class Registry:
                 codes=frozenset(u.code for u in units),
                 by_key1=_group(units, "key1"),
                 by_key2=_group(units, "key2"),
+                by_compact={
+                    k: tuple(u for u in units if u.key2.replace(" ", "") == k)
+                    for k in {u.key2.replace(" ", "") for u in units}
+                },
                 by_syllables=by_syllables,
             )
             self._indexes[key] = index
@@ -711,6 +716,16 @@ class Registry:
             ]
             if hits:
                 return self._decide(text, hits, attr, scope, period)
+
+        # Stage 2b: syllables written together or apart ("Sapa", "SaPa", "Simacai").
+        hits = [
+            (unit, parse)
+            for parse in parses
+            for unit in index.by_compact.get(parse.key2.replace(" ", ""), ())
+            if allowed(unit, parse)
+        ]
+        if hits:
+            return self._decide(text, hits, "key2", scope, period)
 
         # Stage 3: fuzzy on the diacritic-free key, same number of syllables.
         best: dict[str, tuple[float, _Unit]] = {}

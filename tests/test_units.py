@@ -641,3 +641,11 @@ def test_cli_units_resolve(capsys):
     assert "ambiguous" in capsys.readouterr().out
     assert main(["units", "resolve", "Tả Thành", "--scope", "999"]) == 2
     assert "999" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [("Sapa", "088"), ("Thị xã SaPa", "088"), ("Simacai", "084"), ("Huyện BátXát", "082")],
+)
+def test_syllables_written_together_resolve(reg, name, code):
+    assert reg.resolve(name, scope="10", period="2024-08") == code
