@@ -18,6 +18,7 @@ report: $(STAMP)
 	$(BIN)/mkbidx report --period 2024-08 --scope 083 --force
 
 test: $(STAMP)
+	$(BIN)/ruff check mkbidx tests
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -26,6 +27,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_scoring.py
+	$(BIN)/python tests/benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
