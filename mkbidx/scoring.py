@@ -412,8 +412,11 @@ def reconcile(dataset, *, methodology: Methodology | None = None) -> pd.DataFram
             if ("published_score" in ms)
             else ms.iloc[0:0]
         )
+        # A metric without data scores null, which counts 0 toward its group: the portal may
+        # publish that 0 instead of null, and both mean the same points.
         metric_rows = published.assign(
-            published=published["published_score"], computed=published["score"]
+            published=published["published_score"],
+            computed=published["score"].where(~published["no_data"], published["score"].fillna(0)),
         )[["source_file", "period", "unit_code", "group", "metric", "published", "computed"]]
         rows.append(metric_rows)
         groups = score_groups(ms, methodology=m).merge(

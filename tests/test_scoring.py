@@ -215,3 +215,30 @@ def test_unknown_metric_is_a_clear_error():
     with pytest.raises(MkbidxError, match="NOT_A_METRIC") as err:
         scoring.score_metrics(counts_frame([("p", "02758", "x", "NOT_A_METRIC", 1, 2)]))
     assert "02758" in str(err.value) and "metric" in str(err.value)
+
+
+def test_reconcile_null_metric_published_as_zero_is_reproduced():
+    from mkbidx.readers import Dataset
+
+    counts = counts_frame(
+        [
+            ("2026-08", "X", "cong_khai", "PUBLISH_ON_TIME", 0, 0),
+            ("2026-08", "X", "cong_khai", "DOSSIER_SYNC", 5, 10),
+        ]
+    ).assign(published_score=[0.0, 3.5], source_file="t.json")
+    groups = pd.DataFrame(
+        {
+            "period": ["2026-08"],
+            "unit_code": ["X"],
+            "group": ["cong_khai"],
+            "published_score": [3.0],
+            "published_max": [18.0],
+            "source_file": ["t.json"],
+        }
+    )
+    units = pd.DataFrame({"period": ["2026-08"], "unit_code": ["X"], "unit_name": ["X"]})
+    result = scoring.reconcile(Dataset(counts, groups, units), methodology=M)
+    status = result.set_index("metric")["status"].to_dict()
+    # null (no denominator) published as 0: the same points; 6 × 5/10 = 3.00, not 3.50
+    assert status == {"PUBLISH_ON_TIME": "reproduced", "DOSSIER_SYNC": "differs", "": "reproduced"}
+    assert result.set_index("metric").loc["DOSSIER_SYNC", "difference"] == -0.5
