@@ -26,7 +26,7 @@ LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
 
 
 # --------------------------------------------------------------------------- shared helpers
-def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=None):
+def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=None, **options):
     """Read input files; tables that name units without codes are resolved with the registry.
 
     ``period`` forces the period of portal responses; ``scope`` and ``resolve_period`` narrow
@@ -38,7 +38,7 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
 
     registry = units.default_registry()
     resolver = partial(registry.resolve, scope=scope, period=resolve_period or period)
-    return readers.read(paths, period=period, methodology=methodology, resolver=resolver)
+    return readers.read(paths, period=period, methodology=methodology, resolver=resolver, **options)
 
 
 def _units_for(dataset) -> pd.DataFrame:
@@ -131,7 +131,7 @@ def _cmd_reconcile(args) -> int:
     from mkbidx import scoring
 
     m = _methodology(args)
-    dataset = _load(args.paths, period=args.period, methodology=m)
+    dataset = _load(args.paths, period=args.period, methodology=m, files_independent=True)
     result = scoring.reconcile(dataset, methodology=m)
     for note in dataset.notes:
         print(f"mkbidx: ghi chú: {note}", file=sys.stderr)

@@ -289,6 +289,7 @@ def read(
     period: str | None = None,
     methodology: Methodology | str | Path | None = None,
     resolver: Callable[[str], str] | None = None,
+    files_independent: bool = False,
 ) -> Dataset:
     """Read portal JSON responses and CSV/Excel tables into one :class:`Dataset`.
 
@@ -307,6 +308,10 @@ def read(
     resolver
         ``name -> unit_code``, used for tables that identify units by name only. It may raise
         :class:`MkbidxError`, which propagates.
+    files_independent
+        Each file stands on its own (reconciliation): the same unit and period may appear in
+        several files (e.g. all procedures and one procedure of the same month). By default a
+        unit, period and metric given twice across files is an error: which value is right?
 
     Returns
     -------
@@ -336,7 +341,7 @@ def read(
                 f"{part.file}: {without} đơn vị không có mã (departmentCode) và tên không khớp "
                 "đơn vị nào có mã; dùng departmentId làm mã đơn vị"
             )
-    return _assemble(parts, files)
+    return _assemble(parts, files, check_across_files=not files_independent)
 
 
 def concat(datasets: Iterable[Dataset]) -> Dataset:
@@ -502,7 +507,9 @@ def _finish_units(units: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
-def _assemble(parts: list[_Part], files: tuple[Path, ...]) -> Dataset:
+def _assemble(
+    parts: list[_Part], files: tuple[Path, ...], *, check_across_files: bool = True
+) -> Dataset:
     # Each file was checked for repeated rows on its own; across files only when several give
     # rows (skips re-checking one large table).
     notes: list[str] = []
@@ -515,7 +522,7 @@ def _assemble(parts: list[_Part], files: tuple[Path, ...]) -> Dataset:
         files=files,
         notes=tuple(dict.fromkeys(notes)),
     )
-    if sum(1 for p in parts if len(p.counts) or len(p.groups)) > 1:
+    if check_across_files and sum(1 for p in parts if len(p.counts) or len(p.groups)) > 1:
         _check_unique(result)
     return result
 

@@ -419,14 +419,20 @@ def reconcile(dataset, *, methodology: Methodology | None = None) -> pd.DataFram
             computed=published["score"].where(~published["no_data"], published["score"].fillna(0)),
         )[["source_file", "period", "unit_code", "group", "metric", "published", "computed"]]
         rows.append(metric_rows)
-        groups = score_groups(ms, methodology=m).merge(
-            ms[[*KEYS, "group", "source_file"]].drop_duplicates([*KEYS, "group"]),
-            on=[*KEYS, "group"],
+        # Each file is recomputed on its own: one unit may be in several files of a period
+        # (all procedures and one procedure).
+        groups = pd.concat(
+            [
+                score_groups(part, methodology=m).assign(source_file=source)
+                for source, part in ms.groupby("source_file", sort=False)
+            ],
+            ignore_index=True,
         )
     else:
         groups = pd.DataFrame(columns=[*KEYS, "group", "score", "source_file"])
     pub = dataset.published_groups.dropna(subset=["published_score"])
-    g = pub.merge(groups[[*KEYS, "group", "score"]], on=[*KEYS, "group"], how="left").rename(
+    on = [*KEYS, "group", "source_file"]
+    g = pub.merge(groups[[*on, "score"]], on=on, how="left").rename(
         columns={"published_score": "published", "score": "computed"}
     )
     g["metric"] = ""

@@ -185,3 +185,21 @@ def test_console_script_installed():
     exe = Path(sys.executable).parent / "mkbidx"
     result = subprocess.run([exe, "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("mkbidx ")
+
+
+def test_reconcile_same_month_in_two_files_each_on_its_own(tmp_path):
+    # e.g. all procedures and one procedure of the same month, side by side in one folder
+    for sub in ("phu-tho-2026-08", "phu-tho-2026-08-mot-thu-tuc"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(PORTAL_SAMPLE / "dvc-progress-tree.json", tmp_path / sub)
+    path = tmp_path / "phu-tho-2026-08-mot-thu-tuc" / "dvc-progress-tree.json"
+    doc = json.loads(path.read_text("utf-8"))
+    doc["data"]["parent"]["totalOnTime"] -= 1000  # a different, consistent response
+    doc["data"]["parent"]["totalScore"] = 15.57  # 20 × 143625 / 184513 = 15.568…
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    result = run("reconcile", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == LAST_LINE.format(n=328)
+    # ranking the same data is ambiguous (two values for one unit and month): a clear error
+    ranked = run("rank", "--input", tmp_path, "--period", "2026-08")
+    assert ranked.returncode == 2 and "duplicate" in ranked.stderr
