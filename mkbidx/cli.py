@@ -338,15 +338,31 @@ TREND_NOTEBOOK = PROJECT_ROOT / "notebooks" / "trend_comparison.ipynb"
 def _add_trends(sub) -> None:
     p = sub.add_parser(
         "trends",
-        help="trends of the units under a scope over a range of months",
-        description="Xu hướng điểm của các đơn vị trực thuộc một phạm vi qua các tháng.",
+        help="trend report of the units under a scope over a range of months (HTML, tables)",
+        description="Báo cáo xu hướng của các đơn vị trực thuộc một phạm vi qua các tháng "
+        "(outputs/trends/<phạm vi>/<từ>_<đến>/: report.html, hình, bảng CSV/XLSX, "
+        "manifest.json); in bảng tóm tắt ra màn hình.",
     )
     p.add_argument("--scope", required=True, help="code of the parent unit, e.g. 083")
-    p.add_argument("--from", dest="start", default=None, help="first month YYYY-MM")
-    p.add_argument("--to", dest="end", default=None, help="last month YYYY-MM")
+    p.add_argument("--from", dest="start", required=True, help="first month YYYY-MM")
+    p.add_argument("--to", dest="end", required=True, help="last month YYYY-MM")
+    p.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("FIRST", "SECOND"),
+        default=None,
+        help="two periods side by side, e.g. 2024-Q2 2024-Q3 or 2023 2024 "
+        "(default: the last two full years, else quarters, of the range)",
+    )
+    p.add_argument(
+        "--compare-scope", default=None, help="a second unit drawn with the scope and its peers"
+    )
     p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
-    p.add_argument("--output", default=None, help="folder for the summary table (CSV)")
-    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder of outputs/")
+    p.add_argument("--force", action="store_true", help="replace an existing trend report")
+    p.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="summary printed on stdout"
+    )
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
     p.add_argument(
         "--no-reconstruct",
@@ -356,45 +372,32 @@ def _add_trends(sub) -> None:
 
 
 def _cmd_trends(args) -> int:
-    """Summary table of :func:`mkbidx.trends.trend_frames`.
+    """Run ``notebooks/trend_comparison.ipynb`` into ``<output>/trends/<scope>/<from>_<to>/``
+    (:func:`mkbidx.trend_report.run_trend_report`), then print the report's path and the
+    per-unit summary (:func:`mkbidx.trends.trend_summary`)."""
+    from mkbidx import trend_report, trends
 
-    Hook for the trend report: once ``notebooks/trend_comparison.ipynb`` exists, this command
-    runs it with papermill (parameters scope, start, end, data path) into
-    ``<output>/<start>_<end>/<scope>/`` like the monthly report; until then it prints
-    ``trends.trend_summary`` (and writes it as CSV into ``--output``).
-    """
-    from mkbidx import readers, trends
-    from mkbidx import units as units_module
-
-    m = _methodology(args)
-    start = readers.normalize_period(args.start, column="--from") if args.start else None
-    end = readers.normalize_period(args.end, column="--to") if args.end else None
-    dataset = _load([args.input], methodology=m)
-    merger_map = None if args.no_reconstruct else units_module.default_registry().merger_map()
-    frames = trends.trend_frames(
-        dataset.counts,
-        _units_for(dataset),
-        scope=args.scope,
-        start=start,
-        end=end,
-        published_groups=dataset.published_groups,
-        merger_map=merger_map,
-        methodology=m,
+    result = trend_report.run_trend_report(
+        args.scope,
+        args.start,
+        args.end,
+        compare=args.compare,
+        compare_scope=args.compare_scope,
+        data_path=args.input,
+        output_root=args.output,
+        methodology=args.methodology,
+        reconstruct=not args.no_reconstruct,
+        force=args.force,
     )
-    summary = frames.summary
-    if frames.series["reconstructed"].any():
-        rebuilt = frames.series.loc[frames.series["reconstructed"], "period"]
+    print(trend_report.describe(result), file=sys.stderr if args.format == "csv" else sys.stdout)
+    rebuilt = result.summary.get("reconstructed")
+    if rebuilt:
         print(
-            f"ghi chú: {rebuilt.min()}..{rebuilt.max()} là {trends.RECONSTRUCTED_LABEL} "
+            f"ghi chú: {rebuilt[0]}..{rebuilt[1]} là {trends.RECONSTRUCTED_LABEL} "
             "(cộng số liệu các xã trước sáp nhập)",
             file=sys.stderr,
         )
-    output = None
-    if args.output:
-        output = str(
-            Path(args.output) / f"trend-summary-{args.scope}-{frames.start}_{frames.end}.csv"
-        )
-    _emit(summary, args.format, output)
+    _emit(trend_report.summary_frame(result), args.format, None)
     return 0
 
 
