@@ -4,6 +4,7 @@ comparison, history across the 2025 merger, the notebook's frames and the ``tren
 from __future__ import annotations
 
 import doctest
+import io
 import math
 
 import numpy as np
@@ -525,9 +526,10 @@ def test_trends_command_prints_a_summary_across_the_merger(capsys, tmp_path):
         ]
     )
     assert code == 0
-    written = list(tmp_path.glob("trend-summary-083-2025-01_2025-09.csv"))
-    assert len(written) == 1
-    summary = pd.read_csv(written[0], dtype={"unit_code": str})
+    captured = capsys.readouterr()
+    summary = pd.read_csv(io.StringIO(captured.out), dtype={"unit_code": str})
     assert sorted(summary["unit_code"]) == ["02752", "02761", "02782", "02788"]
     assert (summary["n_months"] == 9).all()
-    assert "số liệu dựng lại" in capsys.readouterr().err
+    assert "số liệu dựng lại" in captured.err
+    folder = tmp_path / "trends" / "083" / "2025-01_2025-09"
+    assert (folder / "report.html").is_file() and (folder / "tables" / "summary.csv").is_file()
