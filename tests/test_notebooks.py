@@ -111,6 +111,9 @@ def test_monthly_template_declares_the_report_parameters():
     assert all(p["help"] for p in params.values())
 
 
+CELL_TIMEOUT = 300  # seconds; a cell of these templates takes a few seconds
+
+
 def _run(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
     declared = pm.inspect_notebook(str(path))
     params = dict(RUN_PARAMETERS.get(path.name, {}))
@@ -127,6 +130,7 @@ def _run(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
         cwd=str(tmp_path),
         progress_bar=False,
         extra_arguments=list(report.KERNEL_ARGUMENTS),
+        execution_timeout=CELL_TIMEOUT,  # a stuck cell fails the test instead of blocking CI
     )
     return nbformat.read(out, as_version=4)
 
