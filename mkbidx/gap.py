@@ -27,6 +27,10 @@ The plan (greedy by points per additional count)
 3. Rescore the unit with every action applied. If a group cap or rounding leaves it short, plan
    again from there (the extra counts are added to the actions).
 
+All units are planned together: each call of the scoring pipeline scores the states of every
+unit at once (totals now, the searches, the best reachable totals, the totals after each
+action), so a scope's plans cost a handful of calls whatever its size.
+
 Guarantee: applying every returned action and rescoring gives a total ≥ the target, and one
 count less on the last action's metric gives a total below the target (the last step is
 minimal). The plan as a whole is the greedy one: optimal for the linear rules up to rounding,
@@ -158,26 +162,41 @@ def _min_numerators(m: Methodology, searches: list[_Search]) -> list[int]:
     return [s.hi for s in searches]
 
 
-def _unit_totals(
-    m: Methodology, states: list[pd.DataFrame], published: pd.DataFrame | None
+def _totals(
+    m: Methodology, states: Sequence[tuple[pd.DataFrame, pd.DataFrame | None]]
 ) -> list[int]:
-    """Total (hundredths) of each counts state of one unit, by the real pipeline."""
-    frames = [s.assign(period="gap", unit_code=f"s{i}") for i, s in enumerate(states)]
+    """Total (hundredths) of each (counts, published groups) state, by the real pipeline.
+
+    Every state is scored as a unit of its own in one call of the scoring pipeline (the states
+    of many units and many candidate plans at once: scoring is per unit, so batching changes no
+    result).
+    """
+    if not states:
+        return []
+    frames = [s.assign(period="gap", unit_code=f"s{i}") for i, (s, _p) in enumerate(states)]
     counts = pd.concat(frames, ignore_index=True)
     metric_scores = scoring.score_metrics(counts, methodology=m)
     groups = scoring.score_groups(metric_scores, methodology=m)
-    if published is not None and len(published):
-        pub = pd.concat(
-            [published.assign(period="gap", unit_code=f"s{i}") for i in range(len(states))],
-            ignore_index=True,
-        )
-        groups = scoring.combine_groups(groups, pub)
+    published = [
+        p.assign(period="gap", unit_code=f"s{i}")
+        for i, (_s, p) in enumerate(states)
+        if p is not None and len(p)
+    ]
+    if published:
+        groups = scoring.combine_groups(groups, pd.concat(published, ignore_index=True))
     totals = scoring.score_totals(groups, methodology=m).set_index("unit_code")["total"]
     return [int(round(totals.get(f"s{i}", 0.0) * 100)) for i in range(len(states))]
 
 
+def _unit_totals(
+    m: Methodology, states: list[pd.DataFrame], published: pd.DataFrame | None
+) -> list[int]:
+    """Total (hundredths) of each counts state of one unit, by the real pipeline."""
+    return _totals(m, [(s, published) for s in states])
+
+
 # --------------------------------------------------------------------------------------------
-# Planning one unit
+# Planning
 # --------------------------------------------------------------------------------------------
 
 
@@ -199,47 +218,65 @@ class _Candidate:
 
 
 def _actionable(m: Methodology, counts: pd.DataFrame, require_action: bool) -> list[_Candidate]:
+    return _actionable_many(m, [counts], require_action)[0]
+
+
+def _actionable_many(
+    m: Methodology, frames: Sequence[pd.DataFrame], require_action: bool
+) -> list[list[_Candidate]]:
+    """The actionable metrics of each counts frame (scored together: one call per search round)."""
     order = {mt.code: i for i, g in enumerate(m.groups) for mt in g.metrics}
-    rows = []
-    for idx, row in counts.iterrows():
-        try:
-            metric = m.metric(str(row["metric"]))
-        except KeyError:
-            continue
-        if metric.rule not in ACTIONABLE_RULES or metric.max <= 0:
-            continue
-        if require_action and not metric.action:
-            continue
-        n, d = row["numerator"], row["denominator"]
-        if pd.isna(n) or pd.isna(d) or float(d) <= 0 or float(n) >= float(d):
-            continue
-        rows.append((idx, metric, int(n), int(d)))
+    per_frame = []
+    for counts in frames:
+        rows = []
+        for idx, code, n, d in zip(
+            counts.index, counts["metric"], counts["numerator"], counts["denominator"], strict=True
+        ):
+            try:
+                metric = m.metric(str(code))
+            except KeyError:
+                continue
+            if metric.rule not in ACTIONABLE_RULES or metric.max <= 0:
+                continue
+            if require_action and not metric.action:
+                continue
+            if pd.isna(n) or pd.isna(d) or float(d) <= 0 or float(n) >= float(d):
+                continue
+            rows.append((idx, metric, int(n), int(d)))
+        per_frame.append(rows)
+    rows = [r for frame_rows in per_frame for r in frame_rows]
     if not rows:
-        return []
+        return [[] for _ in frames]
     codes = [r[1].code for r in rows]
-    now = _metric_cents(m, codes, [r[2] for r in rows], [r[3] for r in rows])
-    full = _metric_cents(m, codes, [r[3] for r in rows], [r[3] for r in rows])
+    cents = _metric_cents(
+        m, codes + codes, [r[2] for r in rows] + [r[3] for r in rows], [r[3] for r in rows] * 2
+    )
+    now, full = cents[: len(rows)], cents[len(rows) :]
     searches = [
         _Search(r[1].code, r[3], r[2], r[3], int(f)) for r, f in zip(rows, full, strict=True)
     ]
-    reach = _min_numerators(m, searches)
-    out = []
-    for r, s_now, s_full, n_full in zip(rows, now, full, reach, strict=True):
-        if s_full <= s_now:
-            continue
-        out.append(
-            _Candidate(
-                row=r[0],
-                metric=r[1].code,
-                group=r[1].group,
-                numerator=r[2],
-                denominator=r[3],
-                now=int(s_now),
-                gain=int(s_full - s_now),
-                k_full=int(n_full - r[2]),
-                order=order[r[1].code],
+    reach = iter(zip(now, full, _min_numerators(m, searches), strict=True))
+    out: list[list[_Candidate]] = []
+    for frame_rows in per_frame:
+        candidates = []
+        for r in frame_rows:
+            s_now, s_full, n_full = next(reach)
+            if s_full <= s_now:
+                continue
+            candidates.append(
+                _Candidate(
+                    row=r[0],
+                    metric=r[1].code,
+                    group=r[1].group,
+                    numerator=r[2],
+                    denominator=r[3],
+                    now=int(s_now),
+                    gain=int(s_full - s_now),
+                    k_full=int(n_full - r[2]),
+                    order=order[r[1].code],
+                )
             )
-        )
+        out.append(candidates)
     return out
 
 
@@ -247,26 +284,42 @@ def _greedy(
     m: Methodology, candidates: list[_Candidate], need: int
 ) -> list[tuple[_Candidate, int]]:
     """Greedy plan of (candidate, k) reaching ``need`` hundredths (sum of metric gains)."""
-    remaining = sorted(candidates, key=lambda c: (-c.efficiency, c.order))
-    plan: list[tuple[_Candidate, int]] = []
-    while need > 0 and remaining:
-        best = remaining[0]
-        if best.gain < need:
-            plan.append((best, best.k_full))
-            need -= best.gain
-            remaining = remaining[1:]
-            continue
-        covering = [c for c in remaining if c.gain >= need]
+    return _greedy_many(m, [(candidates, need)])[0]
+
+
+def _greedy_many(
+    m: Methodology, problems: Sequence[tuple[list[_Candidate], int]]
+) -> list[list[tuple[_Candidate, int]]]:
+    """:func:`_greedy` for several (candidates, need) at once (one search for all the last
+    steps)."""
+    started = []
+    for candidates, need in problems:
+        remaining = sorted(candidates, key=lambda c: (-c.efficiency, c.order))
+        plan: list[tuple[_Candidate, int]] = []
+        covering: list[_Candidate] = []
+        while need > 0 and remaining:
+            best = remaining[0]
+            if best.gain < need:
+                plan.append((best, best.k_full))
+                need -= best.gain
+                remaining = remaining[1:]
+                continue
+            covering = [c for c in remaining if c.gain >= need]
+            break
         searches = [
             _Search(c.metric, c.denominator, c.numerator, c.numerator + c.k_full, c.now + need)
             for c in covering
         ]
-        reach = _min_numerators(m, searches)
-        ks = [n - c.numerator for c, n in zip(covering, reach, strict=True)]
-        i = min(range(len(covering)), key=lambda j: (ks[j], -covering[j].efficiency))
-        plan.append((covering[i], ks[i]))
-        need = 0
-    return plan
+        started.append((plan, covering, searches))
+    _min_numerators(m, [s for _p, _c, searches in started for s in searches])
+    plans = []
+    for plan, covering, searches in started:
+        if covering:
+            ks = [s.hi - c.numerator for c, s in zip(covering, searches, strict=True)]
+            i = min(range(len(covering)), key=lambda j: (ks[j], -covering[j].efficiency))
+            plan.append((covering[i], ks[i]))
+        plans.append(plan)
+    return plans
 
 
 def _apply(counts: pd.DataFrame, actions: list[tuple[int, int]]) -> pd.DataFrame:
@@ -313,39 +366,116 @@ def _trim_last(
     return actions
 
 
-def _plan_unit(
+def _merge(
+    actions: list[tuple[int, int]], plan: list[tuple[_Candidate, int]]
+) -> list[tuple[int, int]]:
+    """The actions with a plan's steps added (more of an earlier action: merged, moved last)."""
+    actions = list(actions)
+    for cand, k in plan:
+        same = [i for i, (row, _k) in enumerate(actions) if row == cand.row]
+        if same:
+            k += actions.pop(same[0])[1]
+        actions.append((cand.row, k))
+    return actions
+
+
+def _replan(
     m: Methodology,
     counts: pd.DataFrame,
     published: pd.DataFrame | None,
     target: int,
     require_action: bool,
-) -> tuple[int, list[tuple[int, int]] | None, int]:
-    """(total now, [(row, k), ...] or None if unreachable, best reachable total)."""
-    now = _unit_totals(m, [counts], published)[0]
-    if now >= target:
-        return now, [], now
-    all_full = counts.copy()
-    for c in _actionable(m, counts, require_action):
-        all_full.loc[c.row, "numerator"] = float(c.denominator)
-    best = _unit_totals(m, [all_full], published)[0]
-    if best < target:
-        return now, None, best
-    actions: list[tuple[int, int]] = []
-    state, total = counts, now
-    for _ in range(MAX_REPLANS):
+    actions: list[tuple[int, int]],
+    total: int,
+    rounds: int,
+) -> list[tuple[int, int]]:
+    """Plan again from ``actions`` (total ``total``) until the target is reached, then trim."""
+    for _ in range(rounds):
+        state = _apply(counts, actions)
         plan = _greedy(m, _actionable(m, state, require_action), target - total)
         if not plan:
             break
-        for cand, k in plan:
-            same = [i for i, (row, _k) in enumerate(actions) if row == cand.row]
-            if same:  # more of an earlier action: merge and move it to the end
-                k += actions.pop(same[0])[1]
-            actions.append((cand.row, k))
-        state = _apply(counts, actions)
-        total = _unit_totals(m, [state], published)[0]
+        actions = _merge(actions, plan)
+        total = _unit_totals(m, [_apply(counts, actions)], published)[0]
         if total >= target:
-            return now, _trim_last(m, counts, actions, published, target), best
+            return _trim_last(m, counts, actions, published, target)
     raise RuntimeError(f"gap: no plan reaches the target for unit {counts['unit_code'].iloc[0]}")
+
+
+@dataclass
+class _Plan:
+    now: int  # total now, hundredths
+    best: int  # best reachable total, hundredths
+    actions: list[tuple[int, int]] | None  # (row, k) in order; None: the target is unreachable
+    after: list[int]  # total after each action, hundredths
+
+
+def _plan_units(
+    m: Methodology,
+    units: Sequence[tuple[pd.DataFrame, pd.DataFrame | None]],
+    target: int,
+    require_action: bool,
+) -> list[_Plan]:
+    """Plan every unit (counts, published groups); the units are scored together.
+
+    The usual case takes four scoring calls for all units: totals now, the actionable metrics
+    (with their searches), the best reachable totals, and, for the greedy plans, the totals
+    after each action together with one count less on the last one (the minimality check). A
+    unit whose plan falls short (a group cap, rounding) or whose last step is not minimal is
+    planned again on its own (:func:`_replan`, :func:`_trim_last`).
+    """
+    nows = _totals(m, units)
+    plans = [_Plan(now, now, [], []) for now in nows]
+    below = [i for i, now in enumerate(nows) if now < target]
+    candidates = _actionable_many(m, [units[i][0] for i in below], require_action)
+    full_states = []
+    for i, cands in zip(below, candidates, strict=True):
+        all_full = units[i][0].copy()
+        for c in cands:
+            all_full.loc[c.row, "numerator"] = float(c.denominator)
+        full_states.append((all_full, units[i][1]))
+    reachable = []
+    for i, cands, best in zip(below, candidates, _totals(m, full_states), strict=True):
+        plans[i].best = best
+        if best < target:
+            plans[i].actions = None
+        else:
+            reachable.append((i, cands))
+    greedy = _greedy_many(m, [(cands, target - nows[i]) for i, cands in reachable])
+    checks: list[tuple[pd.DataFrame, pd.DataFrame | None]] = []
+    steps = []
+    for (i, _cands), plan in zip(reachable, greedy, strict=True):
+        counts, published = units[i]
+        actions = _merge([], plan)
+        states = [_apply(counts, actions[: j + 1]) for j in range(len(actions))]
+        if actions:
+            row, k = actions[-1]
+            states.append(_apply(counts, [*actions[:-1], (row, k - 1)]))
+        steps.append((i, actions, len(checks), len(states)))
+        checks += [(s, published) for s in states]
+    totals = _totals(m, checks)
+    redo = []
+    for i, actions, start, n in steps:
+        counts, published = units[i]
+        got = totals[start : start + n]
+        after, one_less = got[:-1], got[-1] if got else None
+        if actions and after[-1] >= target and one_less < target:
+            plans[i].actions, plans[i].after = actions, after
+            continue
+        if actions and after[-1] >= target:
+            actions = _trim_last(m, counts, actions, published, target)
+        else:
+            total = after[-1] if actions else nows[i]
+            actions = _replan(
+                m, counts, published, target, require_action, actions, total, MAX_REPLANS - 1
+            )
+        plans[i].actions = actions
+        redo.append(i)
+    for i in redo:
+        acts = plans[i].actions
+        states_i = [_apply(units[i][0], acts[: j + 1]) for j in range(len(acts))]
+        plans[i].after = _unit_totals(m, states_i, units[i][1]) if states_i else []
+    return plans
 
 
 # --------------------------------------------------------------------------------------------
@@ -488,15 +618,18 @@ def gap(
             unit_pub = pub.loc[pub["unit_code"] == code].drop(columns=["period", "unit_code"])
         results.append((code, unit_counts, unit_pub))
 
+    planned = [(c, p) for _code, c, p in results if not c.empty]
+    plans = iter(_plan_units(m, planned, target_cents, require_action))
     rows: list[dict] = []
-    for code, unit_counts, unit_pub in results:
+    for code, unit_counts, _unit_pub in results:
         name = names.get(code, code)
         if unit_counts.empty:
             rows.append(
                 _note_row(code, name, np.nan, target, "không có số liệu kỳ này (no counts)")
             )
             continue
-        now, actions, best = _plan_unit(m, unit_counts, unit_pub, target_cents, require_action)
+        plan = next(plans)
+        now, actions, best = plan.now, plan.actions, plan.best
         if actions is None:
             note = (
                 f"không thể đạt {formatting.points(target)} chỉ bằng việc tăng số hồ sơ, TTHC "
@@ -504,9 +637,7 @@ def gap(
             )
             rows.append(_note_row(code, name, now / 100, target, note))
             continue
-        states = [_apply(unit_counts, actions[: i + 1]) for i in range(len(actions))]
-        after = _unit_totals(m, states, unit_pub) if states else []
-        for (row, k), total_after in zip(actions, after, strict=True):
+        for (row, k), total_after in zip(actions, plan.after, strict=True):
             metric = m.metric(str(unit_counts.loc[row, "metric"]))
             rows.append(
                 {

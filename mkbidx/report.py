@@ -6,12 +6,14 @@ Three layers, from pure to I/O:
    returns a :class:`MonthlyReport` with every frame, figure and text the notebook
    ``notebooks/monthly_report.ipynb`` displays: the headline ("88,23/100 điểm, xếp hạng 1/9"),
    the ranking chart, the group heatmap, the table of units, the alerts, the scope's group
-   profile and 12-month trend, the gap to the target and the link to the letter. The notebook
-   only calls it and displays the parts; :func:`explorer` wires ipywidgets to the same
+   profile and 12-month trend, the gap to the target and the link to the letter (the figures
+   are drawn in forked processes while the rest is computed, :class:`_FigureProcess`). The
+   notebook only calls it and displays the parts; :func:`explorer` wires ipywidgets to the same
    functions for ``notebooks/explore.ipynb``.
 2. **Files.** :func:`write_artifacts` writes the figures (PNG), tables (CSV and one XLSX) and a
    ``summary.json`` of one report into a folder, byte-identical for the same inputs.
-3. **Runner.** :func:`run_report` executes the template with papermill in a temporary folder,
+3. **Runner.** :func:`run_report` starts a kernel at once (:class:`_Kernel`, it boots while
+   the run is prepared), executes the template in it with papermill in a temporary folder,
    exports the notebook to one self-contained HTML file (no code, no prompts, every image
    embedded, no network reference) and writes ``manifest.json``; the whole folder
    ``outputs/<period>/<scope>/`` appears at once or not at all (:func:`atomic_folder`).
@@ -31,15 +33,19 @@ failed run leaves no partial output and never overwrites a user's file unless as
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import io
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,14 +70,25 @@ DEFAULT_OUTPUT = PROJECT_ROOT / "outputs"
 
 KERNEL_NAME = "python3"
 """Jupyter kernel the templates run in (registered in the venv by ``make``)."""
-KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
-"""Kernel command-line options: its own log (e.g. the TCP transport notice) only for errors."""
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:")
+"""Kernel command-line options: its own log (e.g. the TCP transport notice) only for errors; no
+history file (as nbclient starts kernels)."""
 TREND_MONTHS = 12
 """Months shown in the scope's trend, the report month included."""
 DROP_ALERT_POINTS = 5.0
 """A unit whose total fell by at least this many points since last month gets an alert."""
 MAX_WORKERS = 2
 """At most this many reports are made at once by :func:`run_all` (never more than the CPUs)."""
+FIGURE_PROCESS = sys.platform.startswith("linux") and hasattr(os, "fork")
+"""Draw a report's figures in a forked process, in parallel with the rest (see
+:class:`_FigureProcess`); elsewhere they are drawn in-process."""
+FIGURE_TIMEOUT = 120.0
+"""Seconds the figure process may take before its figures are drawn in-process instead."""
+FIGURE_KEYS = ("ranking", "heatmap", "profile", "trend")
+"""The report's figures, in the order they are drawn and written."""
+FIGURE_SPLIT = ("heatmap",)
+"""Figures the figure process hands to a second process (the costliest chart takes about as
+long as the three others)."""
 FIXED_TIMESTAMP = datetime(2000, 1, 1)
 """Creation/modification time written into XLSX files, so that reruns give identical bytes."""
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -868,10 +885,19 @@ def monthly_context(
     MkbidxError
         No data for the month, or no unit under the scope in that month.
     """
-    inputs = load_inputs(data_path, methodology=methodology)
-    return build_monthly_report(
-        inputs, period=period, scope=scope, output_dir=output_dir, drop_alert=drop_alert
-    )
+    figures = _FigureProcess()  # forked first: it imports the plotting stack meanwhile
+    try:
+        inputs = load_inputs(data_path, methodology=methodology)
+        return build_monthly_report(
+            inputs,
+            period=period,
+            scope=scope,
+            output_dir=output_dir,
+            drop_alert=drop_alert,
+            figure_process=figures,
+        )
+    finally:
+        figures.close()
 
 
 def build_monthly_report(
@@ -881,8 +907,38 @@ def build_monthly_report(
     scope: str,
     output_dir: str | Path | None = None,
     drop_alert: float = DROP_ALERT_POINTS,
+    figure_process: _FigureProcess | None = None,
 ) -> MonthlyReport:
-    """The content of :func:`monthly_context` from data already read (see there)."""
+    """The content of :func:`monthly_context` from data already read (see there).
+
+    The figures are drawn by ``figure_process`` (a new :class:`_FigureProcess` when None) while
+    the rest of the report is computed.
+    """
+    own_process = figure_process is None
+    process = _FigureProcess() if figure_process is None else figure_process
+    try:
+        return _build_monthly_report(
+            inputs,
+            period=period,
+            scope=scope,
+            output_dir=output_dir,
+            drop_alert=drop_alert,
+            figure_process=process,
+        )
+    finally:
+        if own_process:
+            process.close()
+
+
+def _build_monthly_report(
+    inputs: Inputs,
+    *,
+    period: str,
+    scope: str,
+    output_dir: str | Path | None,
+    drop_alert: float,
+    figure_process: _FigureProcess,
+) -> MonthlyReport:
     from mkbidx import formatting, ranking
 
     m = inputs.methodology
@@ -920,6 +976,7 @@ def build_monthly_report(
     trend = trend.assign(total=trend["total"].astype(float))
     trend["change"] = _change(trend["total"], trend["total"].shift(1))
     trend = trend.reset_index(drop=True)
+    figure_process.submit(table, trend, scope_row, scope_name, period, m)
 
     metrics = _metrics_frame(ev.metrics, table, period, m)
     alerts = _alerts(
@@ -960,7 +1017,8 @@ def build_monthly_report(
         evaluation=ev,
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
-    _draw_figures(report)
+    _jinja()  # compiled while the figures are drawn (the notebook's first display needs it)
+    _draw_figures(report, figure_process.result())
     return report
 
 
@@ -1273,51 +1331,248 @@ def _right_aligned(styler, columns: Sequence[str]):
     return styler.set_properties(subset=list(columns), **{"text-align": "right"})
 
 
-def _draw_figures(r: MonthlyReport) -> None:
+def _draw_figures(r: MonthlyReport, pngs: Mapping[str, bytes] | None = None) -> None:
+    """Set the report's figures (PNG bytes: ``pngs`` when drawn elsewhere, else drawn here) and
+    their alternative texts and captions."""
+    if pngs is None:
+        pngs = _figure_pngs(r.table, r.trend, r.scope_row, r.scope_name, r.period, r.methodology)
+    r.figures.update(pngs)
+    r.figure_text.update(_figure_texts(r))
+
+
+def _figure_pngs(
+    table: pd.DataFrame,
+    trend: pd.DataFrame,
+    scope_row: Mapping[str, Any] | None,
+    scope_name: str,
+    period: str,
+    m: Methodology,
+    *,
+    only: Collection[str] | None = None,
+) -> dict[str, bytes]:
+    """Draw the report's figures: ranking, heatmap, profile (when the scope has a score), trend
+    (when it has months), in that order; ``only`` these keys when given."""
     from mkbidx import formatting, plots
+
+    label = formatting.period_label(period)
+    kinds = formatting.unit_kind_phrase(list(table["unit_name"].astype(str)))
+    draws: dict[str, tuple[Callable[[], Any], str]] = {
+        "ranking": (
+            lambda: plots.plot_ranking(table, methodology=m),
+            f"Tổng điểm các {kinds} thuộc {scope_name}, {label}",
+        ),
+        "heatmap": (
+            lambda: plots.plot_group_heatmap(table, methodology=m),
+            f"Tỷ lệ điểm đạt so với điểm tối đa của từng nhóm, {label}",
+        ),
+    }
+    if scope_row is not None:
+        draws["profile"] = (
+            lambda: plots.plot_group_profile(
+                {k: scope_row.get(k) for k in m.group_keys}, methodology=m
+            ),
+            f"{scope_name}: điểm sáu nhóm chỉ số, {label}",
+        )
+    if not trend.empty:
+        first = formatting.period_label(trend["period"].iloc[0])
+        draws["trend"] = (
+            lambda: plots.plot_total_trend(trend, methodology=m, ax=_wide_axes()),
+            f"{scope_name}: tổng điểm từ {first} đến {label}",
+        )
+    return {
+        key: render_png(draw, title=title)
+        for key, (draw, title) in draws.items()
+        if only is None or key in only
+    }
+
+
+def _figure_texts(r: MonthlyReport) -> dict[str, tuple[str, str]]:
+    """(alternative text, caption) of each figure :func:`_figure_pngs` draws."""
+    from mkbidx import formatting
 
     m = r.methodology
     label = formatting.period_label(r.period)
     kinds = formatting.unit_kind_phrase(list(r.table["unit_name"].astype(str)))
-    r.figures["ranking"] = render_png(
-        lambda: plots.plot_ranking(r.table, methodology=m),
-        title=f"Tổng điểm các {kinds} thuộc {r.scope_name}, {label}",
-    )
-    r.figure_text["ranking"] = (
-        f"Biểu đồ thanh: tổng điểm {len(r.table)} đơn vị theo thứ hạng, "
-        f"đường {formatting.points(m.bands[0].min)}",
-        f"Tổng điểm và xếp loại các {kinds}, {label}; đường đứt nét: "
-        f"{formatting.points(m.bands[0].min)}.",
-    )
-    r.figures["heatmap"] = render_png(
-        lambda: plots.plot_group_heatmap(r.table, methodology=m),
-        title=f"Tỷ lệ điểm đạt so với điểm tối đa của từng nhóm, {label}",
-    )
-    r.figure_text["heatmap"] = (
-        "Bản đồ nhiệt: điểm sáu nhóm chỉ số của từng đơn vị so với điểm tối đa",
-        "Màu: tỷ lệ điểm đạt so với điểm tối đa của nhóm; số: điểm đạt.",
-    )
+    texts = {
+        "ranking": (
+            f"Biểu đồ thanh: tổng điểm {len(r.table)} đơn vị theo thứ hạng, "
+            f"đường {formatting.points(m.bands[0].min)}",
+            f"Tổng điểm và xếp loại các {kinds}, {label}; đường đứt nét: "
+            f"{formatting.points(m.bands[0].min)}.",
+        ),
+        "heatmap": (
+            "Bản đồ nhiệt: điểm sáu nhóm chỉ số của từng đơn vị so với điểm tối đa",
+            "Màu: tỷ lệ điểm đạt so với điểm tối đa của nhóm; số: điểm đạt.",
+        ),
+    }
     if r.scope_row is not None:
-        r.figures["profile"] = render_png(
-            lambda: plots.plot_group_profile(
-                {k: r.scope_row.get(k) for k in m.group_keys}, methodology=m
-            ),
-            title=f"{r.scope_name}: điểm sáu nhóm chỉ số, {label}",
-        )
-        r.figure_text["profile"] = (
+        texts["profile"] = (
             f"Biểu đồ thanh: điểm sáu nhóm chỉ số của {r.scope_name} so với điểm tối đa",
             "Thanh xanh: điểm đạt; thanh xám: điểm tối đa của nhóm.",
         )
     if not r.trend.empty:
-        first = formatting.period_label(r.trend["period"].iloc[0])
-        r.figures["trend"] = render_png(
-            lambda: plots.plot_total_trend(r.trend, methodology=m, ax=_wide_axes()),
-            title=f"{r.scope_name}: tổng điểm từ {first} đến {label}",
-        )
-        r.figure_text["trend"] = (
+        texts["trend"] = (
             f"Biểu đồ đường: tổng điểm của {r.scope_name} {len(r.trend)} tháng gần nhất",
             f"Tổng điểm theo tháng; đường đứt nét: {formatting.points(m.bands[0].min)}.",
         )
+    return texts
+
+
+class _FigureProcess:
+    """Draws one report's figures in a forked process, in parallel with the rest of the report.
+
+    Forked before the data is read, the process imports the plotting stack (matplotlib,
+    seaborn) while the report process reads and scores; :meth:`submit` sends it what the charts
+    show, :meth:`result` returns the PNG bytes, identical to drawing in-process. Only where
+    ``fork`` is safe to use here (Linux) and with more than one CPU; otherwise, or if the
+    process fails or takes longer than :data:`FIGURE_TIMEOUT`, ``result`` is None and the
+    figures are drawn in-process.
+    """
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        if not FIGURE_PROCESS or (os.cpu_count() or 1) < 2:
+            return
+        import warnings
+
+        request_r, request_w = os.pipe()
+        result_r, result_w = os.pipe()
+        with warnings.catch_warnings():  # Python 3.12+ warns about forking a threaded process
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child (its exit status is what the tests see)
+            _figure_child(request_r, request_w, result_r, result_w)
+        os.close(request_r)
+        os.close(result_w)
+        self.pid, self._request, self._result = pid, request_w, result_r
+
+    def submit(self, *spec: Any) -> None:
+        """Send the arguments of :func:`_figure_pngs` (pickled) to the process."""
+        if self.pid is None:
+            return
+        import pickle
+
+        try:
+            with os.fdopen(self._request, "wb") as pipe:
+                self._request = -1
+                pipe.write(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the process is gone: result() is None
+            pass
+
+    def result(self) -> dict[str, bytes] | None:
+        """The PNG bytes drawn by the process, or None (drawn in-process instead)."""
+        if self.pid is None:
+            return None
+        import pickle
+        import select
+        import time
+
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + FIGURE_TIMEOUT
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                if select.select([self._result], [], [], left)[0]:
+                    chunk = os.read(self._result, 1 << 20)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            else:
+                return None  # too slow: killed by close()
+            if self.close(wait=True) != 0:
+                return None
+            return pickle.loads(b"".join(chunks))
+        except Exception:  # a broken or partial answer: draw in-process
+            return None
+        finally:
+            self.close()
+
+    def close(self, *, wait: bool = False) -> int | None:
+        """Close the pipes and reap the process (waited for, or killed if still running);
+        its exit code (None when there is no process)."""
+        import signal
+
+        if self.pid is None:
+            return None
+        for fd in (self._request, self._result):
+            if fd >= 0:
+                os.close(fd)
+        self._request = self._result = -1
+        pid, self.pid = self.pid, None
+        done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
+        if done == 0:
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
+def _figure_child(request_r: int, request_w: int, result_r: int, result_w: int) -> None:
+    """Body of the forked figure process: never returns, ends with ``os._exit``."""
+    import pickle
+    import signal
+    import threading
+
+    code = 1
+    try:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(int(FIGURE_TIMEOUT) + 1)  # never outlive the report process's patience
+        os.close(request_w)
+        os.close(result_r)
+        # Nothing of the report process's streams (a Jupyter kernel's) is used here.
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        sys.stdin = sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
+        request: list[bytes] = []
+
+        def read() -> None:
+            with os.fdopen(request_r, "rb") as pipe:
+                request.append(pipe.read())
+
+        reader = threading.Thread(target=read, daemon=True)  # the sender never waits
+        reader.start()
+        import matplotlib
+
+        matplotlib.use("agg")  # no GUI here, whatever the report process uses (same PNG bytes)
+        from mkbidx import plots  # noqa: F401  (imported while the data is read and scored)
+
+        reader.join()
+        if request and request[0]:
+            pngs = _split_figures(pickle.loads(request[0]))
+            with os.fdopen(result_w, "wb") as pipe:
+                pipe.write(pickle.dumps(pngs, protocol=pickle.HIGHEST_PROTOCOL))
+            code = 0
+    finally:
+        os._exit(code)
+
+
+def _split_figures(spec: Sequence[Any]) -> dict[str, bytes]:
+    """In the figure process: draw :data:`FIGURE_SPLIT` in a process forked from it (the
+    plotting stack already imported) and the other figures here, at the same time."""
+    import pickle
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the second figure process
+        code = 1
+        try:
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(int(FIGURE_TIMEOUT) + 1)
+            os.close(read_end)
+            data = pickle.dumps(_figure_pngs(*spec, only=FIGURE_SPLIT))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    here = _figure_pngs(*spec, only=[k for k in FIGURE_KEYS if k not in FIGURE_SPLIT])
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    there = pickle.loads(data) if status == 0 and data else _figure_pngs(*spec, only=FIGURE_SPLIT)
+    both = {**here, **there}
+    return {key: both[key] for key in FIGURE_KEYS if key in both}
 
 
 # =============================================================================== files
@@ -1668,19 +1923,18 @@ def export_html(
     input cells or prompts, wrapped in mkbidx's own page (``lang="vi"``, UTF-8, inline CSS).
     The parameter cells are removed. Raises ``RuntimeError`` if any network reference remains.
     """
-    import jinja2
     import nbformat
-    from markupsafe import Markup
-    from nbconvert import HTMLExporter
 
-    nb = _presentable(nbformat.read(str(notebook), as_version=4))
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _resources = exporter.from_notebook_node(nb)
+    nb = nbformat.read(str(notebook), as_version=4)
+    return _export_node(nb, html_path, title=title, methodology=methodology)
+
+
+def _export_node(nb: Any, html_path: str | Path, *, title: str, methodology: str = "") -> Path:
+    """:func:`export_html` of a notebook already in memory (papermill's executed notebook)."""
+    import jinja2
+    from markupsafe import Markup
+
+    body, _resources = _html_exporter().from_notebook_node(_presentable(nb))
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     page = env.from_string(PAGE_TEMPLATE).render(
         title=title,
@@ -1693,6 +1947,69 @@ def export_html(
     if found:
         raise RuntimeError(f"the exported HTML refers to network resources: {found[:3]}")
     return write_atomic(html_path, lambda p: p.write_text(page, encoding="utf-8"))
+
+
+_EXPORTER: dict[str, Any] = {}
+"""The process's HTML exporter (made once: its templates and its parser's selectors are
+compiled on first use) and the thread warming it up."""
+
+
+def _html_exporter():
+    """nbconvert's HTML exporter as the report uses it, made once per process."""
+    warming = _EXPORTER.pop("warming", None)
+    if warming is not None:
+        warming.join()
+    if "exporter" not in _EXPORTER:
+        _EXPORTER["exporter"] = _new_exporter()
+    return _EXPORTER["exporter"]
+
+
+def _new_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def _warm_exporter(**_hook_arguments: Any) -> None:
+    """Make the HTML exporter and export a small notebook with it in a background thread (run
+    when the kernel starts on the notebook: the export then costs only the report's own
+    conversion)."""
+    import threading
+
+    def warm() -> None:
+        try:
+            import nbformat
+
+            v4 = nbformat.v4
+            cell = v4.new_code_cell(
+                outputs=[
+                    v4.new_output(
+                        "display_data",
+                        data={
+                            "text/html": '<p>x</p><img src="data:image/png;base64,AA==" alt="x">'
+                            "<table><tr><td>1</td></tr></table>",
+                            "text/plain": "x",
+                        },
+                    )
+                ]
+            )
+            nb = v4.new_notebook(cells=[v4.new_markdown_cell("## Xếp hạng"), cell])
+            exporter = _new_exporter()
+            exporter.from_notebook_node(nb)
+            _EXPORTER["exporter"] = exporter
+        except Exception:  # pragma: no cover - the real export makes its own and reports
+            pass
+
+    if "exporter" in _EXPORTER or "warming" in _EXPORTER:
+        return
+    thread = threading.Thread(target=warm, name="mkbidx-exporter", daemon=True)
+    thread.start()
+    _EXPORTER["warming"] = thread
 
 
 # =============================================================================== runner
@@ -1716,46 +2033,115 @@ def has_report(folder: str | Path) -> bool:
     return any((folder / name).exists() for name in REPORT_FILES)
 
 
-def _preload(module: str) -> None:
-    """Import a module in a background thread (the export's nbconvert loads while the kernel
-    works, on the other core)."""
-    import importlib
-    import threading
+class _Kernel:
+    """A Jupyter kernel (:data:`KERNEL_NAME`, in an empty temporary folder) for one notebook run.
 
-    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+    It starts as soon as it is made: the kernel boots on the other core while the caller
+    prepares the run (papermill is imported only then). :func:`_execute` runs the notebook in
+    it; :meth:`shutdown` (also on leaving a ``with`` block) stops it and closes the clients'
+    channels. Raises :class:`MkbidxError` when the kernel is not installed.
+    """
 
+    def __init__(self) -> None:
+        from jupyter_client.kernelspec import NoSuchKernel
+        from jupyter_core.utils import run_sync
 
-def _execute(template: Path, output: Path, parameters: Mapping[str, Any]) -> None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    _preload("nbconvert")
-    with tempfile.TemporaryDirectory(prefix="mkbidx-run-") as cwd:
+        self._folder = tempfile.TemporaryDirectory(prefix="mkbidx-run-")
+        self.manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
         try:
-            pm.execute_notebook(
+            run_sync(self.manager.start_kernel)(
+                extra_arguments=list(KERNEL_ARGUMENTS), cwd=self._folder.name
+            )
+        except NoSuchKernel:
+            self._folder.cleanup()
+            raise MkbidxError(
+                f"không có kernel Jupyter '{KERNEL_NAME}' (no such kernel)",
+                expected="chạy make (cài kernel: python -m ipykernel install --sys-prefix "
+                "--name python3)",
+            ) from None
+        except BaseException:
+            self._folder.cleanup()
+            raise
+        self._running = True
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once (the notebook is in memory: no graceful wait); idempotent."""
+        from jupyter_core.utils import run_sync
+
+        if not getattr(self, "_running", False):
+            return
+        self._running = False
+        try:
+            for client in self.manager.clients:
+                client.stop_channels()
+            process = getattr(self.manager.provisioner, "process", None)
+            if process is not None and process.poll() is None:
+                # Killed and reaped here: jupyter_client would poll for the end every 0.1 s.
+                run_sync(self.manager.provisioner.kill)()  # the kernel's process group
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self._folder.cleanup()
+
+    def __enter__(self) -> _Kernel:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.shutdown()
+
+
+@functools.cache
+def _kernel_manager_class():
+    """jupyter_client's kernel manager, remembering the clients made for it (papermill given a
+    started kernel leaves closing their channels to the owner)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        @property
+        def clients(self) -> list[Any]:
+            return self.__dict__.setdefault("_mkbidx_clients", [])
+
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            self.clients.append(made)
+            return made
+
+    return KernelManager
+
+
+def _execute(
+    template: Path, output: Path, parameters: Mapping[str, Any], *, kernel: _Kernel | None = None
+) -> Any:
+    """Run a template with papermill into ``output``; returns the executed notebook.
+
+    ``kernel``: a kernel started beforehand (:class:`_Kernel`), used once and shut down here;
+    None: one is started now. While the kernel works, the HTML exporter warms up in a thread
+    (:func:`_warm_exporter`).
+    """
+    kernel = _Kernel() if kernel is None else kernel
+    try:
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        try:
+            return pm.execute_notebook(
                 str(template),
                 str(output),
                 parameters=dict(parameters),
                 kernel_name=KERNEL_NAME,
-                cwd=cwd,
+                km=kernel.manager,
                 progress_bar=False,
                 log_output=False,
                 request_save_on_cell_execute=False,  # one write at the end, not one per cell
-                shutdown_kernel="immediate",  # the notebook is saved: no graceful wait
-                extra_arguments=list(KERNEL_ARGUMENTS),
+                on_notebook_start=_warm_exporter,
             )
         except PapermillExecutionError as exc:
             if exc.ename == "MkbidxError":
                 raise MkbidxError(str(exc.evalue)) from None
             raise
-        except Exception as exc:  # kernel not installed
-            if type(exc).__name__ == "NoSuchKernel":
-                raise MkbidxError(
-                    f"không có kernel Jupyter '{KERNEL_NAME}' (no such kernel)",
-                    expected="chạy make (cài kernel: python -m ipykernel install --sys-prefix "
-                    "--name python3)",
-                ) from None
-            raise
+    finally:
+        kernel.shutdown()
 
 
 def _remove_empty_dirs(path: Path, stop: Path) -> None:
@@ -1823,19 +2209,19 @@ def run_report(
     existed = target.parent.exists()
     root.mkdir(parents=True, exist_ok=True)
     try:
-        with atomic_folder(target, force=True) as staging:
+        with _Kernel() as kernel, atomic_folder(target, force=True) as staging:
             letter_state = None
             for old in letter_files(target):
                 shutil.copy2(old, staging / old.name)
                 letter_state = "kept"
             run_params = {**params.as_dict(), "output_dir": str(staging)}
             run_params["methodology"] = params.methodology or ""
-            _execute(template, staging / REPORT_NOTEBOOK, run_params)
+            nb = _execute(template, staging / REPORT_NOTEBOOK, run_params, kernel=kernel)
             summary = json.loads((staging / SUMMARY).read_text("utf-8"))
             if letter_state is None and letter_files(staging):
                 letter_state = "drafted"
-            export_html(
-                staging / REPORT_NOTEBOOK,
+            _export_node(
+                nb,
                 staging / REPORT_HTML,
                 title=summary["title"],
                 methodology=summary["methodology"],
