@@ -6,8 +6,7 @@ Three layers, from pure to I/O:
    returns a :class:`MonthlyReport` with every frame, figure and text the notebook
    ``notebooks/monthly_report.ipynb`` displays: the headline ("88,23/100 điểm, xếp hạng 1/9"),
    the ranking chart, the group heatmap, the table of units, the alerts, the scope's group
-   profile and 12-month trend, the gap to the target and the link to the letter (the figures
-   are drawn in forked processes while the rest is computed, :class:`_FigureProcess`). The
+   profile and 12-month trend, the gap to the target and the link to the letter. The
    notebook only calls it and displays the parts; :func:`explorer` wires ipywidgets to the same
    functions for ``notebooks/explore.ipynb``.
 2. **Files.** :func:`write_artifacts` writes the figures (PNG), tables (CSV and one XLSX) and a
@@ -42,10 +41,9 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,16 +77,6 @@ DROP_ALERT_POINTS = 5.0
 """A unit whose total fell by at least this many points since last month gets an alert."""
 MAX_WORKERS = 2
 """At most this many reports are made at once by :func:`run_all` (never more than the CPUs)."""
-FIGURE_PROCESS = sys.platform.startswith("linux") and hasattr(os, "fork")
-"""Draw a report's figures in a forked process, in parallel with the rest (see
-:class:`_FigureProcess`); elsewhere they are drawn in-process."""
-FIGURE_TIMEOUT = 120.0
-"""Seconds the figure process may take before its figures are drawn in-process instead."""
-FIGURE_KEYS = ("ranking", "heatmap", "profile", "trend")
-"""The report's figures, in the order they are drawn and written."""
-FIGURE_SPLIT = ("heatmap",)
-"""Figures the figure process hands to a second process (the costliest chart takes about as
-long as the three others)."""
 FIXED_TIMESTAMP = datetime(2000, 1, 1)
 """Creation/modification time written into XLSX files, so that reruns give identical bytes."""
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -885,19 +873,10 @@ def monthly_context(
     MkbidxError
         No data for the month, or no unit under the scope in that month.
     """
-    figures = _FigureProcess()  # forked first: it imports the plotting stack meanwhile
-    try:
-        inputs = load_inputs(data_path, methodology=methodology)
-        return build_monthly_report(
-            inputs,
-            period=period,
-            scope=scope,
-            output_dir=output_dir,
-            drop_alert=drop_alert,
-            figure_process=figures,
-        )
-    finally:
-        figures.close()
+    inputs = load_inputs(data_path, methodology=methodology)
+    return build_monthly_report(
+        inputs, period=period, scope=scope, output_dir=output_dir, drop_alert=drop_alert
+    )
 
 
 def build_monthly_report(
@@ -907,38 +886,8 @@ def build_monthly_report(
     scope: str,
     output_dir: str | Path | None = None,
     drop_alert: float = DROP_ALERT_POINTS,
-    figure_process: _FigureProcess | None = None,
 ) -> MonthlyReport:
-    """The content of :func:`monthly_context` from data already read (see there).
-
-    The figures are drawn by ``figure_process`` (a new :class:`_FigureProcess` when None) while
-    the rest of the report is computed.
-    """
-    own_process = figure_process is None
-    process = _FigureProcess() if figure_process is None else figure_process
-    try:
-        return _build_monthly_report(
-            inputs,
-            period=period,
-            scope=scope,
-            output_dir=output_dir,
-            drop_alert=drop_alert,
-            figure_process=process,
-        )
-    finally:
-        if own_process:
-            process.close()
-
-
-def _build_monthly_report(
-    inputs: Inputs,
-    *,
-    period: str,
-    scope: str,
-    output_dir: str | Path | None,
-    drop_alert: float,
-    figure_process: _FigureProcess,
-) -> MonthlyReport:
+    """The content of :func:`monthly_context` from data already read (see there)."""
     from mkbidx import formatting, ranking
 
     m = inputs.methodology
@@ -976,7 +925,6 @@ def _build_monthly_report(
     trend = trend.assign(total=trend["total"].astype(float))
     trend["change"] = _change(trend["total"], trend["total"].shift(1))
     trend = trend.reset_index(drop=True)
-    figure_process.submit(table, trend, scope_row, scope_name, period, m)
 
     metrics = _metrics_frame(ev.metrics, table, period, m)
     alerts = _alerts(
@@ -1018,7 +966,7 @@ def _build_monthly_report(
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
     _jinja()  # compiled while the figures are drawn (the notebook's first display needs it)
-    _draw_figures(report, figure_process.result())
+    _draw_figures(report)
     return report
 
 
@@ -1331,11 +1279,9 @@ def _right_aligned(styler, columns: Sequence[str]):
     return styler.set_properties(subset=list(columns), **{"text-align": "right"})
 
 
-def _draw_figures(r: MonthlyReport, pngs: Mapping[str, bytes] | None = None) -> None:
-    """Set the report's figures (PNG bytes: ``pngs`` when drawn elsewhere, else drawn here) and
-    their alternative texts and captions."""
-    if pngs is None:
-        pngs = _figure_pngs(r.table, r.trend, r.scope_row, r.scope_name, r.period, r.methodology)
+def _draw_figures(r: MonthlyReport) -> None:
+    """Set the report's figures (PNG bytes) and their alternative texts and captions."""
+    pngs = _figure_pngs(r.table, r.trend, r.scope_row, r.scope_name, r.period, r.methodology)
     r.figures.update(pngs)
     r.figure_text.update(_figure_texts(r))
 
@@ -1347,11 +1293,9 @@ def _figure_pngs(
     scope_name: str,
     period: str,
     m: Methodology,
-    *,
-    only: Collection[str] | None = None,
 ) -> dict[str, bytes]:
     """Draw the report's figures: ranking, heatmap, profile (when the scope has a score), trend
-    (when it has months), in that order; ``only`` these keys when given."""
+    (when it has months), in that order."""
     from mkbidx import formatting, plots
 
     label = formatting.period_label(period)
@@ -1379,11 +1323,7 @@ def _figure_pngs(
             lambda: plots.plot_total_trend(trend, methodology=m, ax=_wide_axes()),
             f"{scope_name}: tổng điểm từ {first} đến {label}",
         )
-    return {
-        key: render_png(draw, title=title)
-        for key, (draw, title) in draws.items()
-        if only is None or key in only
-    }
+    return {key: render_png(draw, title=title) for key, (draw, title) in draws.items()}
 
 
 def _figure_texts(r: MonthlyReport) -> dict[str, tuple[str, str]]:
@@ -1416,163 +1356,6 @@ def _figure_texts(r: MonthlyReport) -> dict[str, tuple[str, str]]:
             f"Tổng điểm theo tháng; đường đứt nét: {formatting.points(m.bands[0].min)}.",
         )
     return texts
-
-
-class _FigureProcess:
-    """Draws one report's figures in a forked process, in parallel with the rest of the report.
-
-    Forked before the data is read, the process imports the plotting stack (matplotlib,
-    seaborn) while the report process reads and scores; :meth:`submit` sends it what the charts
-    show, :meth:`result` returns the PNG bytes, identical to drawing in-process. Only where
-    ``fork`` is safe to use here (Linux) and with more than one CPU; otherwise, or if the
-    process fails or takes longer than :data:`FIGURE_TIMEOUT`, ``result`` is None and the
-    figures are drawn in-process.
-    """
-
-    def __init__(self) -> None:
-        self.pid: int | None = None
-        if not FIGURE_PROCESS or (os.cpu_count() or 1) < 2:
-            return
-        import warnings
-
-        request_r, request_w = os.pipe()
-        result_r, result_w = os.pipe()
-        with warnings.catch_warnings():  # Python 3.12+ warns about forking a threaded process
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
-        if pid == 0:  # pragma: no cover - the child (its exit status is what the tests see)
-            _figure_child(request_r, request_w, result_r, result_w)
-        os.close(request_r)
-        os.close(result_w)
-        self.pid, self._request, self._result = pid, request_w, result_r
-
-    def submit(self, *spec: Any) -> None:
-        """Send the arguments of :func:`_figure_pngs` (pickled) to the process."""
-        if self.pid is None:
-            return
-        import pickle
-
-        try:
-            with os.fdopen(self._request, "wb") as pipe:
-                self._request = -1
-                pipe.write(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:  # the process is gone: result() is None
-            pass
-
-    def result(self) -> dict[str, bytes] | None:
-        """The PNG bytes drawn by the process, or None (drawn in-process instead)."""
-        if self.pid is None:
-            return None
-        import pickle
-        import select
-        import time
-
-        chunks: list[bytes] = []
-        deadline = time.monotonic() + FIGURE_TIMEOUT
-        try:
-            while (left := deadline - time.monotonic()) > 0:
-                if select.select([self._result], [], [], left)[0]:
-                    chunk = os.read(self._result, 1 << 20)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-            else:
-                return None  # too slow: killed by close()
-            if self.close(wait=True) != 0:
-                return None
-            return pickle.loads(b"".join(chunks))
-        except Exception:  # a broken or partial answer: draw in-process
-            return None
-        finally:
-            self.close()
-
-    def close(self, *, wait: bool = False) -> int | None:
-        """Close the pipes and reap the process (waited for, or killed if still running);
-        its exit code (None when there is no process)."""
-        import signal
-
-        if self.pid is None:
-            return None
-        for fd in (self._request, self._result):
-            if fd >= 0:
-                os.close(fd)
-        self._request = self._result = -1
-        pid, self.pid = self.pid, None
-        done, status = os.waitpid(pid, 0 if wait else os.WNOHANG)
-        if done == 0:
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
-        return os.waitstatus_to_exitcode(status)
-
-
-def _figure_child(request_r: int, request_w: int, result_r: int, result_w: int) -> None:
-    """Body of the forked figure process: never returns, ends with ``os._exit``."""
-    import pickle
-    import signal
-    import threading
-
-    code = 1
-    try:
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-        signal.alarm(int(FIGURE_TIMEOUT) + 1)  # never outlive the report process's patience
-        os.close(request_w)
-        os.close(result_r)
-        # Nothing of the report process's streams (a Jupyter kernel's) is used here.
-        null = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
-        sys.stdin = sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
-        request: list[bytes] = []
-
-        def read() -> None:
-            with os.fdopen(request_r, "rb") as pipe:
-                request.append(pipe.read())
-
-        reader = threading.Thread(target=read, daemon=True)  # the sender never waits
-        reader.start()
-        import matplotlib
-
-        matplotlib.use("agg")  # no GUI here, whatever the report process uses (same PNG bytes)
-        from mkbidx import plots  # noqa: F401  (imported while the data is read and scored)
-
-        reader.join()
-        if request and request[0]:
-            pngs = _split_figures(pickle.loads(request[0]))
-            with os.fdopen(result_w, "wb") as pipe:
-                pipe.write(pickle.dumps(pngs, protocol=pickle.HIGHEST_PROTOCOL))
-            code = 0
-    finally:
-        os._exit(code)
-
-
-def _split_figures(spec: Sequence[Any]) -> dict[str, bytes]:
-    """In the figure process: draw :data:`FIGURE_SPLIT` in a process forked from it (the
-    plotting stack already imported) and the other figures here, at the same time."""
-    import pickle
-    import signal
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the second figure process
-        code = 1
-        try:
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
-            signal.alarm(int(FIGURE_TIMEOUT) + 1)
-            os.close(read_end)
-            data = pickle.dumps(_figure_pngs(*spec, only=FIGURE_SPLIT))
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    here = _figure_pngs(*spec, only=[k for k in FIGURE_KEYS if k not in FIGURE_SPLIT])
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    there = pickle.loads(data) if status == 0 and data else _figure_pngs(*spec, only=FIGURE_SPLIT)
-    both = {**here, **there}
-    return {key: both[key] for key in FIGURE_KEYS if key in both}
 
 
 # =============================================================================== files
