@@ -11,12 +11,13 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, NamedTuple
 
 from mkbidx import __version__
 from mkbidx.errors import MkbidxError
+
+if TYPE_CHECKING:  # pandas is imported by the commands that need it: a fast start for all
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = PROJECT_ROOT / "data" / "sample"
@@ -214,6 +215,8 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
     if fmt == "csv":
         sys.stdout.write(frame.to_csv(index=False))
     else:
+        import pandas as pd
+
         with pd.option_context("display.max_rows", None, "display.width", 200):
             print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="–"))
 
