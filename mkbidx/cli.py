@@ -24,7 +24,6 @@ DEFAULT_DATA = PROJECT_ROOT / "data" / "sample"
 DEFAULT_OUTPUT = PROJECT_ROOT / "outputs"
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
-LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -175,8 +174,6 @@ def _cmd_rank(args) -> int:
             expected="mã đơn vị cha, vd. "
             + _short_list(sorted(evaluation.table["parent_code"].dropna().unique())),
         )
-    table = table.assign(_level=table["level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER)))
-    table = table.sort_values(["_level", "rank", "unit_code"], kind="stable")
     out = table[
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
     ]

@@ -16,6 +16,7 @@ from mkbidx import scoring
 from mkbidx.methodology import Methodology
 
 PEER_KEYS = ["period", "level", "parent_code"]
+LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
 UNIT_COLUMNS = ["unit_code", "unit_name", "level", "parent_code"]
 
 
@@ -209,8 +210,11 @@ def evaluate(
 
 
 def scope_table(table: pd.DataFrame, *, period: str, scope: str | None = None) -> pd.DataFrame:
-    """Rows of a ranking table for one period: the units directly under ``scope`` (all if None)."""
+    """Rows of a ranking table for one period: the units directly under ``scope`` (all if None),
+    by level (a province's departments before its communes), then in rank order."""
     rows = table[table["period"] == period]
     if scope is not None:
         rows = rows[rows["parent_code"] == scope]
-    return rows.sort_values(["rank", "unit_code"], kind="stable").reset_index(drop=True)
+    level = rows["level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER))
+    order = rows.assign(_level=level).sort_values(["_level", "rank", "unit_code"], kind="stable")
+    return order.drop(columns="_level").reset_index(drop=True)

@@ -1021,7 +1021,8 @@ def _headline_texts(r: MonthlyReport) -> tuple[str, str, str]:
         head = f"chưa tính được tổng điểm của {r.scope_name}"
     else:
         head = f"{formatting.score_of_max(row['total'], m.total_max)} điểm"
-        if not pd.isna(row.get("rank")):
+        # a rank among peers; a unit alone at its level (the province) has none to speak of
+        if not pd.isna(row.get("rank")) and row["rank_of"] > 1:
             head += ", " + formatting.rank_phrase(row["rank"], row["rank_of"], r.peers_phrase)
     prev_label = formatting.period_label(r.previous_period)
     before = r.trend[r.trend["period"] == r.previous_period]
@@ -1036,10 +1037,12 @@ def _headline_texts(r: MonthlyReport) -> tuple[str, str, str]:
             verb = f"Giảm {formatting.score(-diff)} điểm"
         else:
             verb = "Không đổi"
-        change = (
-            f"{verb} so với {prev_label} ({formatting.score(b['total'])} điểm, "
-            f"xếp hạng {formatting.rank_label(b['rank'], b['rank_of'])})."
+        rank = (
+            f", xếp hạng {formatting.rank_label(b['rank'], b['rank_of'])}"
+            if b["rank_of"] > 1
+            else ""
         )
+        change = f"{verb} so với {prev_label} ({formatting.score(b['total'])} điểm{rank})."
     top = m.bands[0]
     names = list(r.table["unit_name"].astype(str))
     kinds = formatting.unit_kind_phrase(names)
