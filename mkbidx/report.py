@@ -1227,44 +1227,56 @@ def _gap(
     below = table[table["total"].round(methodology.rank_decimals) < top.min]
     if below.empty:
         return None, f"Mọi đơn vị đều đạt từ {formatting.points(top.min)}."
-    try:
-        from mkbidx import gap as _gap_module
-    except ImportError:  # pragma: no cover - module missing
-        return None, (
-            f"Chưa tính được khoảng cách đến {formatting.points(top.min)} (mkbidx.gap); "
-            f"{len(below)} đơn vị dưới {formatting.points(top.min)}."
-        )
-    ds = inputs.dataset
-    plan = _gap_module.gap(
-        ds.counts[ds.counts["period"] == period],
-        period=period,
-        units=inputs.units[inputs.units["period"] == period],
-        unit_codes=list(below["unit_code"]),
-        published_groups=ds.published_groups[ds.published_groups["period"] == period],
-        methodology=methodology,
-    )
-    names = {g.key: g.name for g in methodology.groups}
-    plan = plan.assign(group_name=plan["group"].map(names))
-    keep = [
-        "unit_code",
-        "unit_name",
-        "total",
-        "target",
-        "group",
-        "group_name",
-        "metric",
-        "metric_name",
-        "additional_count",
-        "action",
-        "score_after",
-        "note",
-    ]
+    plan = gap_plan(inputs, below["unit_code"], period=period, methodology=methodology)
     note = (
         f"{len(below)} đơn vị dưới {formatting.points(top.min)}: các việc cần làm để đạt "
         f"{formatting.points(top.min)} (ít hồ sơ nhất, theo thứ tự thực hiện; tổng điểm sau "
         "mỗi việc tính lại theo phương pháp)."
     )
-    return plan[[c for c in keep if c in plan]].reset_index(drop=True), note
+    return plan, note
+
+
+GAP_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "total",
+    "target",
+    "group",
+    "group_name",
+    "metric",
+    "metric_name",
+    "additional_count",
+    "action",
+    "score_after",
+    "note",
+]
+"""Columns of a report's gap-to-target table."""
+
+
+def gap_plan(
+    inputs: Inputs,
+    unit_codes: Iterable[str],
+    *,
+    period: str,
+    methodology: Methodology,
+    group_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The gap-to-target plan (:func:`mkbidx.gap.gap`) of some units in one period, with the
+    group names shown (``group_names``: key → label, default the groups' full names)."""
+    from mkbidx import gap
+
+    ds = inputs.dataset
+    plan = gap.gap(
+        ds.counts[ds.counts["period"] == period],
+        period=period,
+        units=inputs.units[inputs.units["period"] == period],
+        unit_codes=list(unit_codes),
+        published_groups=ds.published_groups[ds.published_groups["period"] == period],
+        methodology=methodology,
+    )
+    names = group_names or {g.key: g.name for g in methodology.groups}
+    plan = plan.assign(group_name=plan["group"].map(names))
+    return plan[[c for c in GAP_COLUMNS if c in plan]].reset_index(drop=True)
 
 
 TREND_FIGSIZE = (10.5, 4.5)

@@ -1330,7 +1330,6 @@ def _gap(
 ) -> tuple[pd.DataFrame | None, str]:
     """Per unit below the target in the last month, the actions that reach it."""
     from mkbidx import formatting
-    from mkbidx import gap as _gap_module
 
     top = m.bands[0]
     table = frames.evaluation.table
@@ -1341,38 +1340,20 @@ def _gap(
     label = formatting.period_label(last)
     if below.empty:
         return None, f"{label.capitalize()}: mọi đơn vị đều đạt từ {formatting.points(top.min)}."
-    ds = inputs.dataset
-    plan = _gap_module.gap(
-        ds.counts[ds.counts["period"] == last],
+    plan = report.gap_plan(
+        inputs,
+        below["unit_code"],
         period=last,
-        units=inputs.units[inputs.units["period"] == last],
-        unit_codes=list(below["unit_code"]),
-        published_groups=ds.published_groups[ds.published_groups["period"] == last],
         methodology=m,
+        group_names={g.key: g.short_name for g in m.groups},
     )
-    names = {g.key: g.short_name for g in m.groups}
-    plan = plan.assign(group_name=plan["group"].map(names))
     note = (
         f"{label.capitalize()}: {len(below)} đơn vị dưới {formatting.points(top.min)}. Các việc "
         f"cần làm để đạt "
         f"{formatting.points(top.min)} (ít hồ sơ nhất, theo thứ tự thực hiện; tổng điểm sau mỗi "
         "việc tính lại theo phương pháp):"
     )
-    keep = [
-        "unit_code",
-        "unit_name",
-        "total",
-        "target",
-        "group",
-        "group_name",
-        "metric",
-        "metric_name",
-        "additional_count",
-        "action",
-        "score_after",
-        "note",
-    ]
-    return plan[[c for c in keep if c in plan]].reset_index(drop=True), note
+    return plan, note
 
 
 def _former_names(
