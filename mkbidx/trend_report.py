@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from mkbidx import __version__, report
+from mkbidx import __version__, report, trends
 from mkbidx.errors import MkbidxError
 from mkbidx.report import Html, figure_html, paragraphs_html
 
@@ -2093,23 +2093,7 @@ def _write_manifest(folder: Path, params: TrendParameters, template: Path) -> Pa
     )
 
 
-SUMMARY_COLUMNS = [
-    "unit_code",
-    "unit_name",
-    "first_period",
-    "first_total",
-    "last_period",
-    "last_total",
-    "change",
-    "best_period",
-    "best_total",
-    "worst_period",
-    "worst_total",
-    "longest_below",
-    "current_below",
-    "n_months",
-]
-"""Columns of the text summary of ``mkbidx trends`` (:func:`mkbidx.trends.trend_summary`)."""
+SUMMARY_COLUMNS = trends.SUMMARY_COLUMNS
 
 
 def summary_frame(result: TrendResult) -> pd.DataFrame:

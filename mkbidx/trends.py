@@ -914,23 +914,26 @@ def trend_summary(
                 "n_months": len(part),
             }
         )
-    columns = [
-        "unit_code",
-        "unit_name",
-        "first_period",
-        "first_total",
-        "last_period",
-        "last_total",
-        "change",
-        "best_period",
-        "best_total",
-        "worst_period",
-        "worst_total",
-        "longest_below",
-        "current_below",
-        "n_months",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+SUMMARY_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "first_period",
+    "first_total",
+    "last_period",
+    "last_total",
+    "change",
+    "best_period",
+    "best_total",
+    "worst_period",
+    "worst_total",
+    "longest_below",
+    "current_below",
+    "n_months",
+]
+"""Columns of :func:`trend_summary` (what ``mkbidx trends`` prints)."""
 
 
 class TrendFrames(NamedTuple):
