@@ -1374,6 +1374,15 @@ def _figure_texts(r: MonthlyReport) -> dict[str, tuple[str, str]]:
 
 
 # =============================================================================== files
+def sheet_frame(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """A table as an Excel sheet shows it: Vietnamese headers, yes/no as "Có"/"Không"."""
+    shown = frame.copy()
+    for col in shown.columns:
+        if shown[col].dtype == bool or str(shown[col].dtype) == "boolean":
+            shown[col] = shown[col].map({True: "Có", False: "Không"})
+    return shown.rename(columns=labels)
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with ``\\n`` line ends: the same frame always gives the same bytes."""
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
@@ -1503,13 +1512,7 @@ def _vietnamese_sheets(r: MonthlyReport, tables: Mapping[str, pd.DataFrame]):
         "trend": "Xu hướng",
         "gap": "Khoảng cách",
     }
-    sheets = {}
-    for key, frame in tables.items():
-        shown = frame.copy()
-        for col in shown.columns:
-            if shown[col].dtype == bool or str(shown[col].dtype) == "boolean":
-                shown[col] = shown[col].map({True: "Có", False: "Không"})
-        sheets[names.get(key, key)] = shown.rename(columns=labels)
+    sheets = {names.get(key, key): sheet_frame(frame, labels) for key, frame in tables.items()}
     score_labels = [labels[k] for k in m.group_keys] + [
         labels["total"],
         labels["previous_total"],

@@ -1886,13 +1886,10 @@ def _sheets(r: TrendReport, tables: Mapping[str, pd.DataFrame]):
             "note": "Ghi chú",
         }
     )
-    sheets = {}
-    for key, frame in tables.items():
-        shown = frame.copy()
-        for col in shown.columns:
-            if shown[col].dtype == bool or str(shown[col].dtype) == "boolean":
-                shown[col] = shown[col].map({True: "Có", False: "Không"})
-        sheets[SHEET_NAMES.get(key, key)] = shown.rename(columns=labels)
+    sheets = {
+        SHEET_NAMES.get(key, key): report.sheet_frame(frame, labels)
+        for key, frame in tables.items()
+    }
     scores = [labels[k] for k in r.methodology.group_keys] + [
         labels[k]
         for k in (
