@@ -19,9 +19,8 @@ from mkbidx.errors import MkbidxError
 if TYPE_CHECKING:  # pandas is imported by the commands that need it: a fast start for all
     import pandas as pd
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = PROJECT_ROOT / "data" / "sample"
-DEFAULT_OUTPUT = PROJECT_ROOT / "outputs"
+from mkbidx.paths import DEFAULT_DATA, DEFAULT_OUTPUT, TREND_TEMPLATE
+
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
 
@@ -35,7 +34,7 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
     """
     from functools import partial
 
-    from mkbidx import readers, units
+    from mkbidx.inputs import readers, units
 
     registry = units.default_registry()
     resolver = partial(registry.resolve, scope=scope, period=resolve_period or period)
@@ -44,7 +43,8 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
 
 def _units_for(dataset) -> pd.DataFrame:
     """Unit labels of every period: those in the data, completed by the official registry."""
-    from mkbidx import report, units
+    from mkbidx.inputs import units
+    from mkbidx.reports import monthly as report
 
     return report.unit_labels(dataset, units.default_registry())
 
@@ -63,7 +63,7 @@ def _evaluate_period(args, m, period: str, *, names_in_scope: bool = True) -> Pe
     Unit names in tables resolve within ``args.scope`` when ``names_in_scope`` (else within the
     whole registry, e.g. for a letter that also names the scope's peers).
     """
-    from mkbidx import ranking
+    from mkbidx.core import ranking
 
     scope = getattr(args, "scope", None) if names_in_scope else None
     dataset = _load([args.input], methodology=m, scope=scope, resolve_period=period)
@@ -129,7 +129,7 @@ def _add_reconcile(sub) -> None:
 
 
 def _cmd_reconcile(args) -> int:
-    from mkbidx import scoring
+    from mkbidx.core import scoring
 
     m = _methodology(args)
     dataset = _load(args.paths, period=args.period, methodology=m, files_independent=True)
@@ -160,7 +160,8 @@ def _add_rank(sub) -> None:
 
 
 def _cmd_rank(args) -> int:
-    from mkbidx import ranking, readers
+    from mkbidx.core import ranking
+    from mkbidx.inputs import readers
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
@@ -200,7 +201,7 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
     if fmt == "xlsx" and not output:
         raise MkbidxError("--format xlsx cần --output (an .xlsx path)", column="--output")
     if output:
-        from mkbidx.report import write_atomic
+        from mkbidx.reports.monthly import write_atomic
 
         path = Path(output)
         if fmt == "xlsx":
@@ -238,7 +239,7 @@ def _add_units(sub) -> None:
 
 
 def _cmd_units(args) -> int:
-    from mkbidx import units
+    from mkbidx.inputs import units
 
     registry = units.load_registry(args.registry) if args.registry else None
     text, code = units.resolve_command(args.names, args.scope, registry, period=args.period)
@@ -266,7 +267,8 @@ def _add_letter(sub) -> None:
 
 
 def _cmd_letter(args) -> int:
-    from mkbidx import letter, readers
+    from mkbidx.inputs import readers
+    from mkbidx.reports import letter
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
@@ -301,7 +303,8 @@ def _add_gap(sub) -> None:
 
 
 def _cmd_gap(args) -> int:
-    from mkbidx import gap, readers
+    from mkbidx.core import gap
+    from mkbidx.inputs import readers
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
@@ -332,7 +335,7 @@ def _cmd_gap(args) -> int:
 
 
 # --------------------------------------------------------------------------- trends
-TREND_NOTEBOOK = PROJECT_ROOT / "notebooks" / "trend_comparison.ipynb"
+TREND_NOTEBOOK = TREND_TEMPLATE
 
 
 def _add_trends(sub) -> None:
@@ -373,9 +376,10 @@ def _add_trends(sub) -> None:
 
 def _cmd_trends(args) -> int:
     """Run ``notebooks/trend_comparison.ipynb`` into ``<output>/trends/<scope>/<from>_<to>/``
-    (:func:`mkbidx.trend_report.run_trend_report`), then print the report's path and the
-    per-unit summary (:func:`mkbidx.trends.trend_summary`)."""
-    from mkbidx import trend_report, trends
+    (:func:`mkbidx.reports.trend.run_trend_report`), then print the report's path and the
+    per-unit summary (:func:`mkbidx.core.trends.trend_summary`)."""
+    from mkbidx.core import trends
+    from mkbidx.reports import trend as trend_report
 
     result = trend_report.run_trend_report(
         args.scope,
@@ -420,7 +424,7 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from mkbidx import report
+    from mkbidx.reports import monthly as report
 
     options = dict(data_path=args.input, output_root=args.output, methodology=args.methodology)
     if args.all:

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.serial:
             code = (
-                "from mkbidx import report; "
+                "from mkbidx.reports import monthly as report; "
                 f"report.run_all({SCOPE!r}, output_root={str(work / 'serial')!r}, workers=1, "
                 "progress=False)"
             )

@@ -1,12 +1,12 @@
-"""Benchmark: score and rank about a million count rows with ``mkbidx.ranking.evaluate``.
+"""Benchmark: score and rank about a million count rows with ``mkbidx.core.ranking.evaluate``.
 
 A script, not a test (pytest does not collect it): ``make bench`` or
 
     .venv/bin/python tests/benchmarks/bench_scoring.py [--units 725] [--months 60] [--repeat 3]
 
-Input: :func:`mkbidx.synthetic.synthetic_counts` — every metric of the methodology (23 rows per
+Input: :func:`mkbidx.run.synthetic.synthetic_counts` — every metric of the methodology (23 rows per
 unit and month), so 725 communes × 60 months = 1,000,500 count rows — and
-:func:`mkbidx.synthetic.synthetic_units`, which puts the communes under 55 districts that
+:func:`mkbidx.run.synthetic.synthetic_units`, which puts the communes under 55 districts that
 ``evaluate`` pools (the 55 × 60 district-months add 75,900 pooled rows). Timed: the whole
 ``evaluate`` (pooling, metric/group/total scores, ranks, bands, the wide table).
 
@@ -23,7 +23,9 @@ import sys
 import time
 import tracemalloc
 
-from mkbidx import methodology, ranking, synthetic
+from mkbidx import methodology
+from mkbidx.core import ranking
+from mkbidx.run import synthetic
 
 MB = 1024 * 1024
 

@@ -1,0 +1,1224 @@
+"""The draft letter (công văn) that publishes a month's results to the units of a scope.
+
+The letter of Mường Khương district for August 2024 (``../shared/seed/``) is the model: a header
+(issuing body, national motto, number, subject, place and date), the legal basis, (1) the scope's
+total and rank among its peers, (2) praise for the units in the top band and a request to the
+others, (3) the units with an indicator at 0 asked to explain before a deadline, the closing,
+recipients and signature, then two appendices: the scope among its peers, and the scope's units.
+
+Three steps, the first two pure:
+
+- :func:`letter_facts` computes every fact of the letter from an evaluation
+  (:func:`mkbidx.core.ranking.evaluate`) into a :class:`LetterFacts`;
+- :func:`render_html` and :func:`render_docx` lay the facts out (Jinja2 templates in
+  ``mkbidx/present/templates/``: the wording is in ``letter-parts.html.j2``, shared by both
+  formats; the
+  defaults of issuer, recipients, signer, dates and layout in ``letter-defaults.yaml``);
+- :func:`write_letter` writes ``cong-van.docx`` and ``cong-van.html`` into a folder.
+
+Which zeros a unit must explain (section 3): a scored metric at 0 whose denominator is not 0
+(e.g. no dossier paid online among those with fees), or whose denominator is 0 under the
+methodology's rule ``zero`` (the unit lost the points: e.g. no dossier received at all), unless
+the config sets ``zero_indicators.include_zero_denominator: false``. A metric under the rule
+``null`` without data has no score and is never listed: missing data is not the unit's failure.
+When every scored metric of a group is listed (so the group is at 0), the group is named once
+instead of its metrics; a group at 0 known only from published group scores is named as a group.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pandas as pd
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from mkbidx import methodology as _methodology
+from mkbidx.errors import MkbidxError
+from mkbidx.methodology import Methodology
+from mkbidx.present import formatting as fmt
+
+DOCX_NAME = "cong-van.docx"
+HTML_NAME = "cong-van.html"
+DEFAULTS_FILE = "letter-defaults.yaml"
+PARTS_TEMPLATE = "letter-parts.html.j2"
+HTML_TEMPLATE = "letter.html.j2"
+BLANK = "\u00a0" * 8
+"""No-break spaces standing for a blank the office fills in by hand (the letter's number)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Facts
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """One unit as the letter names it."""
+
+    code: str
+    name: str  # official name: "Xã Tả Thàng"
+    short_name: str  # in lists: "Tả Thàng", "thị trấn Mường Khương"
+    inline_name: str  # in a sentence: "xã Tả Thàng"
+    total: float
+    rank: int | None
+    rank_of: int | None
+    band: str | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """An indicator at 0 that a unit must explain."""
+
+    key: str  # metric code or group key
+    kind: str  # "metric" or "group"
+    group: str
+    name: str  # the letter's wording: "chỉ số thanh toán phí, lệ phí trực tuyến"
+    zero_denominator: bool  # 0 because nothing was counted (rule "zero"), not a ratio of 0
+
+
+@dataclass(frozen=True)
+class ZeroUnit:
+    """A unit with at least one indicator at 0."""
+
+    unit: UnitLine
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def indicator_names(self) -> list[str]:
+        return [i.name for i in self.indicators]
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """A row of an appendix table, every cell already formatted."""
+
+    number: str
+    code: str
+    name: str
+    groups: tuple[str, ...]
+    total: str
+    rank: str
+    band: str
+    highlight: bool
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix table: the scope among its peers, or the scope's units."""
+
+    number: str  # "01"
+    kind: str  # "peers" or "units"
+    units_kind: str  # "huyện, thị xã, thành phố"
+    parent_name: str | None  # "tỉnh Lào Cai" (peers) / "huyện Mường Khương" (units)
+    with_band: bool
+    rows: tuple[AppendixRow, ...]
+    table: pd.DataFrame = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class GroupHeader:
+    key: str
+    short_name: str
+    max_text: str
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """Every fact of a letter, computed from the data; texts are formatted the Vietnamese way.
+
+    The templates read these attributes (``f.score_text``, ``f.good_names``, ...).
+    """
+
+    period: str
+    period_long: str  # "tháng 8 năm 2024"
+    scope: str
+    scope_name: str  # "Huyện Mường Khương"
+    scope_level: str | None
+    scope_kind: str  # "huyện"
+    scope_inline_name: str  # "huyện Mường Khương"
+    scope_bare_name: str  # "Mường Khương"
+    issuer_title: str  # "ỦY BAN NHÂN DÂN"
+    issuer_unit: str  # "HUYỆN MƯỜNG KHƯƠNG"
+    issuer_short: str  # "UBND huyện"
+    issuer_inline: str  # "UBND huyện Mường Khương"
+    number_suffix: str  # "UBND-VX"
+    place: str  # "Mường Khương"
+    issue_month: date  # first day of the month after the period
+    date_line: str  # "ngày        tháng 9 năm 2024" (day left blank)
+    first_day: date
+    last_day: date
+    date_from: str  # "01/8/2024"
+    date_to: str  # "31/8/2024"
+    data_day: date
+    data_date: str  # "05/9/2024"
+    deadline_day: date
+    deadline: str  # "10/9/2024"
+    data_source_url: str
+    total: float
+    total_max: float
+    total_text: str  # "88,23"
+    total_max_text: str  # "100"
+    score_text: str  # "88,23/100"
+    rank: int | None
+    rank_of: int | None
+    rank_text: str  # "1/9"
+    has_rank: bool
+    peers_phrase: str  # "huyện, thành phố"
+    top_band_label: str  # "Tốt"
+    top_band_min: float
+    top_band_min_text: str  # "80"
+    units: tuple[UnitLine, ...]  # the scope's units in rank order
+    units_kind_all: str  # "xã, thị trấn"
+    good_units: tuple[UnitLine, ...]
+    good_count_text: str  # "13"
+    good_kind: str  # "xã, thị trấn"
+    good_names: str  # "Tả Thàng, Bản Lầu, ..."
+    weak_units: tuple[UnitLine, ...]
+    weak_count_text: str  # "03"
+    weak_kind: str  # "xã"
+    weak_names: str
+    unscored_units: tuple[UnitLine, ...]  # units of the scope without a total
+    zero_units: tuple[ZeroUnit, ...]
+    zero_kind: str
+    group_headers: tuple[GroupHeader, ...]
+    appendices: tuple[Appendix, ...]
+
+    @property
+    def appendix_numbers(self) -> list[str]:
+        return [a.number for a in self.appendices]
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _defaults_text() -> str:
+    return resources.files("mkbidx.present").joinpath("templates", DEFAULTS_FILE).read_text("utf-8")
+
+
+def default_config() -> dict[str, Any]:
+    """The shipped defaults (``mkbidx/present/templates/letter-defaults.yaml``), a fresh copy.
+
+    Examples
+    --------
+    >>> default_config()["deadline_day"], default_config()["scopes"]["083"]["signer"]["name"]
+    (10, 'Hoàng Trường Minh')
+    """
+    return yaml.safe_load(_defaults_text())
+
+
+def read_config(path: str | Path) -> dict[str, Any]:
+    """Read a user's letter config (YAML mapping with the keys of the defaults).
+
+    Raises
+    ------
+    MkbidxError
+        If the file is missing, not YAML, not a mapping, or has a key the defaults do not know.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise MkbidxError("không tìm thấy tệp cấu hình công văn (letter config)", file=path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise MkbidxError(f"YAML không hợp lệ: {exc}", file=path) from None
+    data = {} if data is None else data
+    _check_config(data, file=path)
+    return data
+
+
+def _check_config(data: Any, *, file: Any = None) -> None:
+    known = set(default_config())
+    if not isinstance(data, Mapping):
+        raise MkbidxError(
+            "cấu hình công văn phải là một bảng khóa: giá trị (YAML mapping)", file=file
+        )
+    unknown = sorted(set(map(str, data)) - known)
+    if unknown:
+        raise MkbidxError(
+            f"khóa cấu hình không biết (unknown key): {', '.join(unknown)}",
+            file=file,
+            expected="một trong " + ", ".join(sorted(known)),
+        )
+    scopes = data.get("scopes") or {}
+    if not isinstance(scopes, Mapping):
+        raise MkbidxError("'scopes' phải là bảng mã đơn vị: cấu hình", file=file, column="scopes")
+    for code, part in scopes.items():
+        _check_config({k: v for k, v in (part or {}).items() if k != "scopes"}, file=file)
+        if part and "scopes" in part:
+            raise MkbidxError("'scopes' không lồng nhau (nested scopes)", file=file, unit=code)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Mappings merged key by key (recursively); anything else replaced."""
+    out = copy.deepcopy(base)
+    for key, value in (over or {}).items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def resolve_config(config: Mapping[str, Any] | None, *, scope: str) -> dict[str, Any]:
+    """The letter's config for one scope: defaults, the defaults' ``scopes[scope]``, the user's
+    general keys, the user's ``scopes[scope]``, in that order. Idempotent.
+
+    Examples
+    --------
+    >>> resolve_config({"signer": {"name": "Nguyễn Văn A"}}, scope="083")["signer"]["name"]
+    'Nguyễn Văn A'
+    >>> resolve_config(None, scope="083")["signer"]["name"], resolve_config(None, scope="10")[
+    ...     "signer"]["name"]
+    ('Hoàng Trường Minh', None)
+    """
+    user = dict(config or {})
+    _check_config(user)
+    defaults = default_config()
+    out = _merge(defaults, (defaults.get("scopes") or {}).get(str(scope)))
+    out = _merge(out, {k: v for k, v in user.items() if k != "scopes"})
+    out = _merge(out, (user.get("scopes") or {}).get(str(scope)))
+    out["scopes"] = {}
+    return out
+
+
+_SNIPPETS = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def _snippet(text: Any, f: Any, *, key: str) -> str | None:
+    """Render one config text (a Jinja2 snippet) with the facts as ``f``; None stays None."""
+    if text is None:
+        return None
+    return _render_pattern(text, key=key, f=f)
+
+
+def _render_pattern(text: Any, *, key: str, **context: Any) -> str:
+    try:
+        return _SNIPPETS.from_string(str(text)).render(**context).strip()
+    except jinja2.TemplateError as exc:
+        raise MkbidxError(
+            f"mẫu văn bản trong cấu hình công văn không hợp lệ (template error): {exc}",
+            column=key,
+            expected="văn bản, có thể có {{ f.… }}, vd. {{ f.scope_kind }}",
+        ) from None
+
+
+def _config_date(value: Any, *, key: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise MkbidxError(
+            f"ngày không hợp lệ (invalid date): '{value}'", column=key, expected="YYYY-MM-DD"
+        ) from None
+
+
+def _day_of_month(month_start: date, day: Any, *, key: str) -> date:
+    try:
+        return month_start.replace(day=int(day))
+    except (TypeError, ValueError):
+        raise MkbidxError(
+            f"ngày trong tháng không hợp lệ: '{day}'", column=key, expected="một số từ 1 đến 28"
+        ) from None
+
+
+# --------------------------------------------------------------------------------------------
+# letter_facts
+# --------------------------------------------------------------------------------------------
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym ("DVC", "TTHC")."""
+    text = str(text).strip()
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _bare_name(name: str) -> str:
+    """The name without its kind: "Thành phố Lào Cai" → "Lào Cai"."""
+    kind = fmt.unit_kind(name)
+    inline = fmt.inline_unit_name(name)
+    return inline[len(kind) :].strip() if kind else inline
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _unit_line(row: Mapping[str, Any]) -> UnitLine:
+    name = str(row["unit_name"])
+    return UnitLine(
+        code=str(row["unit_code"]),
+        name=name,
+        short_name=fmt.short_unit_name(name),
+        inline_name=fmt.inline_unit_name(name),
+        total=float(row["total"]) if pd.notna(row["total"]) else float("nan"),
+        rank=_int_or_none(row.get("rank")),
+        rank_of=_int_or_none(row.get("rank_of")),
+        band=None if pd.isna(row.get("band")) else str(row.get("band")),
+    )
+
+
+def _kind_phrase(level: Any, names: Sequence[str], *, full: bool) -> str:
+    if level in fmt.LEVEL_PHRASES:
+        return fmt.peers_phrase(level, names, full=full)
+    return fmt.unit_kind_phrase(names)
+
+
+def _parts(evaluation: Any) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """(table, metrics, groups) from an Evaluation or a bare ranking table."""
+    if isinstance(evaluation, pd.DataFrame):
+        return evaluation, None, None
+    try:
+        return evaluation.table, evaluation.metrics, evaluation.groups
+    except AttributeError:
+        raise TypeError(
+            "letter_facts needs a ranking.Evaluation or a ranking table (DataFrame)"
+        ) from None
+
+
+def _indicator_name(key: str, name: str, cfg: Mapping[str, Any], *, group: bool) -> str:
+    names = cfg.get("indicator_names") or {}
+    if key in names and names[key]:
+        return str(names[key])
+    key_name = "group_name_default" if group else "metric_name_default"
+    return _render_pattern(cfg[key_name], key=key_name, name=_lower_first(name))
+
+
+def _zero_indicators(
+    table: pd.DataFrame,
+    metrics: pd.DataFrame | None,
+    groups: pd.DataFrame | None,
+    *,
+    period: str,
+    codes: Sequence[str],
+    methodology: Methodology,
+    cfg: Mapping[str, Any],
+) -> dict[str, list[Indicator]]:
+    """Indicators at 0 per unit code (see the module docstring for the rule)."""
+    include_zero_den = bool((cfg.get("zero_indicators") or {}).get("include_zero_denominator"))
+    if groups is not None:
+        g = groups[(groups["period"] == period) & groups["unit_code"].isin(codes)]
+        group_score = {(r.unit_code, r.group): r.score for r in g.itertuples()}
+    else:
+        rows = table[(table["period"] == period) & table["unit_code"].isin(codes)]
+        group_score = {
+            (code, key): score
+            for code, row in zip(rows["unit_code"], rows.to_dict("records"), strict=True)
+            for key in methodology.group_keys
+            if (score := row.get(key)) is not None
+        }
+    if metrics is not None:
+        mm = metrics[
+            (metrics["period"] == period)
+            & metrics["unit_code"].isin(codes)
+            & (metrics["max_score"] > 0)
+        ]
+    else:
+        mm = pd.DataFrame(columns=["unit_code", "group", "metric", "score", "no_data"])
+    by_unit = {code: part for code, part in mm.groupby("unit_code", sort=False)}
+
+    out: dict[str, list[Indicator]] = {}
+    for code in codes:
+        found: list[Indicator] = []
+        rows = by_unit.get(code)
+        for grp in methodology.groups:
+            scored = [m for m in grp.metrics if m.scored]
+            part = rows[rows["group"] == grp.key] if rows is not None else rows
+            gscore = group_score.get((code, grp.key))
+            group_zero = gscore is not None and pd.notna(gscore) and float(gscore) == 0.0
+            if part is None or part.empty:
+                if group_zero:
+                    found.append(
+                        Indicator(
+                            grp.key, "group", grp.key, _group_name(grp, cfg), zero_denominator=False
+                        )
+                    )
+                continue
+            zero = part[part["score"] == 0.0]
+            if "no_data" in zero.columns:
+                no_data = zero["no_data"].fillna(False).astype(bool)
+            else:
+                no_data = pd.Series(False, index=zero.index)
+            keep = ~no_data | include_zero_den
+            flagged, flagged_no_data = zero[keep], no_data[keep]
+            if flagged.empty:
+                continue
+            flagged_codes = set(flagged["metric"])
+            if group_zero and len(scored) > 1 and {m.code for m in scored} <= flagged_codes:
+                all_no_data = bool(flagged_no_data.all())
+                found.append(
+                    Indicator(grp.key, "group", grp.key, _group_name(grp, cfg), all_no_data)
+                )
+                continue
+            nd = dict(zip(flagged["metric"], flagged_no_data, strict=True))
+            for metric in scored:
+                if metric.code in flagged_codes:
+                    found.append(
+                        Indicator(
+                            metric.code,
+                            "metric",
+                            grp.key,
+                            _indicator_name(metric.code, metric.name, cfg, group=False),
+                            bool(nd.get(metric.code, False)),
+                        )
+                    )
+        seen: set[str] = set()
+        unique = [i for i in found if not (i.name in seen or seen.add(i.name))]
+        if unique:
+            out[code] = unique
+    return out
+
+
+def _group_name(grp: Any, cfg: Mapping[str, Any]) -> str:
+    return _indicator_name(grp.key, grp.name, cfg, group=True)
+
+
+def _is(series: pd.Series, value: Any) -> pd.Series:
+    """``series == value`` as plain booleans (missing values are not equal to anything)."""
+    return series.astype(object).map(lambda v: not pd.isna(v) and str(v) == str(value))
+
+
+def _children(rows: pd.DataFrame, scope: str) -> pd.DataFrame:
+    """The scope's units in rank order; if they are of several levels (a province's districts
+    and departments), those of the most common level (ranks are among one level's units)."""
+    children = rows[_is(rows["parent_code"], scope)]
+    levels = children["level"].fillna("").value_counts(sort=False)
+    if len(levels) > 1:
+        children = children[children["level"].fillna("") == levels.idxmax()]
+    return children.sort_values(["rank", "unit_code"], kind="stable", na_position="last")
+
+
+def _appendix_rows(
+    rows: pd.DataFrame, methodology: Methodology, *, highlight: str | None
+) -> tuple[AppendixRow, ...]:
+    out = []
+    for i, row in enumerate(rows.to_dict("records"), start=1):
+        out.append(
+            AppendixRow(
+                number=fmt.integer(i),
+                code=str(row["unit_code"]),
+                name=str(row["unit_name"]),
+                groups=tuple(fmt.score(row.get(k)) for k in methodology.group_keys),
+                total=fmt.score(row["total"]),
+                rank=fmt.integer(row["rank"]) if pd.notna(row["rank"]) else fmt.MISSING,
+                band=str(row["band"]) if pd.notna(row.get("band")) else fmt.MISSING,
+                highlight=str(row["unit_code"]) == highlight,
+            )
+        )
+    return tuple(out)
+
+
+def letter_facts(
+    evaluation: Any,
+    *,
+    period: str,
+    scope: str,
+    methodology: Methodology | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> LetterFacts:
+    """Compute every fact of the letter of ``scope`` for ``period``.
+
+    Parameters
+    ----------
+    evaluation
+        A :class:`mkbidx.core.ranking.Evaluation` (table, metrics and groups: zeros are found at the
+        metric level) or just its ranking table (zeros only at the group level). It must hold
+        the scope's row (total, rank among its peers), its peers and its units.
+    period
+        ``"YYYY-MM"`` (or ``"YYYY-Qn"``, ``"YYYY"``).
+    scope
+        Code of the unit whose letter it is (``"083"``): its units are those whose parent is it.
+    methodology
+        For the bands, group names and maxima; default: the current version.
+    config
+        The user's letter config (see ``letter-defaults.yaml``); merged over the defaults by
+        :func:`resolve_config`.
+
+    Returns
+    -------
+    LetterFacts
+
+    Raises
+    ------
+    MkbidxError
+        If the scope is not in the table for the period, or has no units under it.
+
+    Examples
+    --------
+    >>> from mkbidx.core import ranking
+    >>> c = pd.DataFrame({"period": "2024-08", "unit_code": ["a", "b"], "group": "tien_do",
+    ...                   "metric": "ON_TIME", "numerator": [20, 0], "denominator": [20, 10]})
+    >>> u = pd.DataFrame({"unit_code": ["a", "b", "p"], "unit_name": ["Xã A", "Xã B", "Huyện P"],
+    ...                   "level": ["commune", "commune", "district"], "parent_code": "p"})
+    >>> u.loc[2, "parent_code"] = None
+    >>> f = letter_facts(ranking.evaluate(c, u), period="2024-08", scope="p")
+    >>> f.score_text, f.has_rank, [z.unit.inline_name for z in f.zero_units]
+    ('13,33/100', False, ['xã B'])
+    """
+    m = methodology if methodology is not None else _methodology.load()
+    cfg = resolve_config(config, scope=scope)
+    table, metrics, groups = _parts(evaluation)
+    scope = str(scope)
+    rows = table[_is(table["period"], period)]
+    own = rows[_is(rows["unit_code"], scope)]
+    if own.empty:
+        raise MkbidxError(
+            f"không có kết quả của đơn vị '{scope}' trong kỳ {period} (unknown scope or period)",
+            unit=scope,
+            column="--scope",
+            expected="mã một đơn vị có số liệu trong kỳ này",
+        )
+    me = own.iloc[0].to_dict()
+    units_rows = _children(rows, scope)
+    if units_rows.empty:
+        raise MkbidxError(
+            f"không có đơn vị nào trực thuộc '{scope}' trong kỳ {period} (empty scope)",
+            unit=scope,
+            column="--scope",
+            expected="mã một đơn vị cấp trên (huyện, tỉnh) có đơn vị trực thuộc",
+        )
+    parent = me.get("parent_code")
+    has_parent = parent is not None and not pd.isna(parent)
+    peers_rows = (
+        rows[_is(rows["parent_code"], parent) & _is(rows["level"], me.get("level"))].sort_values(
+            ["rank", "unit_code"], kind="stable", na_position="last"
+        )
+        if has_parent
+        else rows.iloc[0:0]
+    )
+
+    # --- the scope, the issuer and the place
+    name = str(me["unit_name"])
+    level = me.get("level") if isinstance(me.get("level"), str) else None
+    kind = fmt.unit_kind(name) or str((cfg.get("level_kinds") or {}).get(level) or "")
+    scope_ns = SimpleNamespace(
+        scope_name=name,
+        scope_level=level,
+        scope_kind=kind,
+        scope_inline_name=fmt.inline_unit_name(name),
+        scope_bare_name=_bare_name(name),
+    )
+    issuer = cfg.get("issuer") or {}
+
+    # --- dates
+    first_day, last_day = fmt.period_bounds(period)
+    issue_month = last_day + timedelta(days=1)
+    data_day = _config_date(cfg.get("data_date"), key="data_date") or _day_of_month(
+        issue_month, cfg.get("data_date_day"), key="data_date_day"
+    )
+    deadline_day = _config_date(cfg.get("deadline"), key="deadline") or _day_of_month(
+        issue_month, cfg.get("deadline_day"), key="deadline_day"
+    )
+    date_line = fmt.date_long(issue_month, blank_day=True).replace(f" {fmt.BLANK_DAY} ", BLANK)
+
+    # --- total and rank
+    total = float(me["total"]) if pd.notna(me["total"]) else float("nan")
+    rank = _int_or_none(me.get("rank"))
+    rank_of = _int_or_none(me.get("rank_of"))
+    has_rank = has_parent and rank is not None and rank_of is not None and rank_of > 1
+    peer_names = [str(n) for n in peers_rows["unit_name"]]
+
+    # --- the scope's units: top band, the others, zeros
+    top = m.bands[0]
+    units = tuple(_unit_line(r) for r in units_rows.to_dict("records"))
+    scored = [u for u in units if u.total == u.total]
+    good = tuple(u for u in scored if u.band == top.label)
+    weak = tuple(u for u in scored if u.band != top.label)
+    unscored = tuple(u for u in units if u.total != u.total)
+    zeros = _zero_indicators(
+        table,
+        metrics,
+        groups,
+        period=period,
+        codes=[u.code for u in units],
+        methodology=m,
+        cfg=cfg,
+    )
+    zero_units = tuple(ZeroUnit(u, tuple(zeros[u.code])) for u in units if u.code in zeros)
+    child_level = (
+        units_rows["level"].dropna().iloc[0] if units_rows["level"].notna().any() else None
+    )
+
+    # --- appendices
+    appendices = []
+    if has_rank:  # a scope alone under its parent has neither rank nor peers appendix
+        parent_row = rows[_is(rows["unit_code"], parent)]
+        parent_name = (
+            fmt.inline_unit_name(str(parent_row.iloc[0]["unit_name"]))
+            if len(parent_row) and parent_row.iloc[0]["unit_name"] != parent
+            else None
+        )
+        appendices.append(
+            ("peers", _kind_phrase(level, peer_names, full=True), parent_name, False, peers_rows)
+        )
+    appendices.append(
+        (
+            "units",
+            _kind_phrase(child_level, [u.name for u in units], full=True),
+            scope_ns.scope_inline_name,
+            True,
+            units_rows,
+        )
+    )
+    appendix_objs = tuple(
+        Appendix(
+            number=fmt.count_padded(i),
+            kind=kind_,
+            units_kind=units_kind,
+            parent_name=parent_name,
+            with_band=with_band,
+            rows=_appendix_rows(frame, m, highlight=scope if kind_ == "peers" else None),
+            table=frame.reset_index(drop=True),
+        )
+        for i, (kind_, units_kind, parent_name, with_band, frame) in enumerate(appendices, 1)
+    )
+
+    return LetterFacts(
+        period=period,
+        period_long=fmt.period_long(period),
+        scope=scope,
+        scope_name=name,
+        scope_level=level,
+        scope_kind=kind,
+        scope_inline_name=scope_ns.scope_inline_name,
+        scope_bare_name=scope_ns.scope_bare_name,
+        issuer_title=_snippet(issuer.get("title"), scope_ns, key="issuer.title") or "",
+        issuer_unit=_snippet(issuer.get("unit"), scope_ns, key="issuer.unit") or "",
+        issuer_short=_snippet(issuer.get("short"), scope_ns, key="issuer.short") or "",
+        issuer_inline=_snippet(issuer.get("inline"), scope_ns, key="issuer.inline") or "",
+        number_suffix=str(cfg.get("number_suffix") or ""),
+        place=_snippet(cfg.get("place"), scope_ns, key="place") or "",
+        issue_month=issue_month,
+        date_line=date_line,
+        first_day=first_day,
+        last_day=last_day,
+        date_from=fmt.date_vn(first_day),
+        date_to=fmt.date_vn(last_day),
+        data_day=data_day,
+        data_date=fmt.date_vn(data_day),
+        deadline_day=deadline_day,
+        deadline=fmt.date_vn(deadline_day),
+        data_source_url=str(cfg.get("data_source_url") or ""),
+        total=total,
+        total_max=float(m.total_max),
+        total_text=fmt.score(total),
+        total_max_text=fmt.compact(m.total_max),
+        score_text=fmt.score_of_max(total, m.total_max),
+        rank=rank,
+        rank_of=rank_of,
+        rank_text=fmt.rank_label(rank, rank_of),
+        has_rank=has_rank,
+        peers_phrase=_kind_phrase(level, peer_names, full=False) if has_rank else "",
+        top_band_label=top.label,
+        top_band_min=float(top.min),
+        top_band_min_text=fmt.compact(top.min),
+        units=units,
+        units_kind_all=_kind_phrase(child_level, [u.name for u in units], full=True),
+        good_units=good,
+        good_count_text=fmt.count_padded(len(good)),
+        good_kind=fmt.unit_kind_phrase([u.name for u in good]),
+        good_names=fmt.name_list([u.name for u in good]),
+        weak_units=weak,
+        weak_count_text=fmt.count_padded(len(weak)),
+        weak_kind=fmt.unit_kind_phrase([u.name for u in weak]),
+        weak_names=fmt.name_list([u.name for u in weak]),
+        unscored_units=unscored,
+        zero_units=zero_units,
+        zero_kind=fmt.unit_kind_phrase([z.unit.name for z in zero_units]),
+        group_headers=tuple(GroupHeader(g.key, g.short_name, fmt.compact(g.max)) for g in m.groups),
+        appendices=appendix_objs,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering: shared wording
+# --------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mkbidx.present", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _texts(facts: LetterFacts, cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The config's text lists rendered with the facts: recipients, cc, signer."""
+    recipients = cfg.get("recipients")
+    if recipients is None:
+        by_level = cfg.get("recipients_by_level") or {}
+        recipients = by_level.get(facts.scope_level) or by_level.get("district") or []
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    signer = cfg.get("signer") or {}
+    lines = signer.get("lines") or []
+    return {
+        "recipients": [_snippet(r, facts, key="recipients") for r in recipients if r],
+        "cc": [_snippet(c, facts, key="cc") for c in cfg.get("cc") or [] if c],
+        "signer_lines": [_snippet(line, facts, key="signer.lines") or "" for line in lines],
+        "signer_name": _snippet(signer.get("name"), facts, key="signer.name") or "",
+    }
+
+
+def _context(facts: LetterFacts, config: Mapping[str, Any] | None) -> dict[str, Any]:
+    from mkbidx import __version__
+
+    cfg = resolve_config(config, scope=facts.scope)
+    return {
+        "f": facts,
+        "texts": _texts(facts, cfg),
+        "L": SimpleNamespace(**_layout(cfg)),
+        "NB": BLANK,
+        "version": __version__,
+    }
+
+
+def _layout(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    layout = dict(cfg.get("layout") or {})
+    layout["margins_mm"] = SimpleNamespace(**(layout.get("margins_mm") or {}))
+    return layout
+
+
+def render_html(facts: LetterFacts, config: Mapping[str, Any] | None = None) -> str:
+    """The letter as one self-contained HTML page (inline CSS, A4 ``@page``, data escaped).
+
+    Parameters
+    ----------
+    facts
+        From :func:`letter_facts`.
+    config
+        The user's letter config (recipients, cc, signer, layout); defaults otherwise.
+
+    Returns
+    -------
+    str
+    """
+    return _env().get_template(HTML_TEMPLATE).render(**_context(facts, config))
+
+
+# --------------------------------------------------------------------------------------------
+# HTML fragments → paragraphs (for the .docx)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    line_break: bool = False
+
+
+@dataclass
+class _Para:
+    classes: frozenset[str]
+    runs: list[_Run]
+
+    @property
+    def text(self) -> str:
+        return "".join("\n" if r.line_break else r.text for r in self.runs)
+
+
+class _FragmentParser(HTMLParser):
+    """Paragraphs (<p>, <th>, <td>) with their runs; whitespace collapsed as a browser does."""
+
+    INLINE = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic", "u": "underline"}
+    BLOCKS = {"p", "th", "td", "li", "div"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paras: list[_Para] = []
+        self._current: _Para | None = None
+        self._style = {"bold": 0, "italic": 0, "underline": 0}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            classes = frozenset((dict(attrs).get("class") or "").split())
+            self._current = _Para(classes, [])
+            self.paras.append(self._current)
+        elif tag in self.INLINE:
+            self._style[self.INLINE[tag]] += 1
+        elif tag == "br" and self._current is not None:
+            self._current.runs.append(_Run("", line_break=True))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.BLOCKS:
+            self._current = None
+        elif tag in self.INLINE:
+            self._style[self.INLINE[tag]] -= 1
+
+    def handle_data(self, data: str) -> None:
+        text = re.sub(r"[ \t\r\n\f]+", " ", data)
+        if self._current is None or not text:
+            return
+        self._current.runs.append(
+            _Run(text, **{k: v > 0 for k, v in self._style.items()})  # type: ignore[arg-type]
+        )
+
+
+def _paragraphs(fragment: str) -> list[_Para]:
+    """Parse a rendered fragment; trim spaces at paragraph and line starts and ends."""
+    parser = _FragmentParser()
+    parser.feed(str(fragment))
+    parser.close()
+    for para in parser.paras:
+        runs = para.runs
+        at_start = True
+        for i, run in enumerate(runs):
+            if run.line_break:
+                at_start = True
+                if i > 0:
+                    runs[i - 1].text = runs[i - 1].text.rstrip(" ")
+                continue
+            if at_start:
+                run.text = run.text.lstrip(" ")
+                at_start = not run.text
+        if runs and not runs[-1].line_break:
+            runs[-1].text = runs[-1].text.rstrip(" ")
+        para.runs = [r for r in runs if r.text or r.line_break]
+    return [p for p in parser.paras if p.runs or "gap" in p.classes]
+
+
+def fragment_text(fragment: str) -> str:
+    """Plain text of a rendered fragment, one paragraph a line (for tests and previews).
+
+    Examples
+    --------
+    >>> fragment_text('<p class="center">Số:&nbsp;/UBND <strong>x &lt; y</strong></p><p>b</p>')
+    'Số:\\xa0/UBND x < y\\nb'
+    """
+    return "\n".join(p.text for p in _paragraphs(fragment))
+
+
+# --------------------------------------------------------------------------------------------
+# .docx
+# --------------------------------------------------------------------------------------------
+
+A4_MM = (210, 297)
+"""A4 paper, portrait (width, height) in millimetres."""
+
+
+def _set_font(run: Any, font: str, size_pt: float) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = font
+    run.font.size = Pt(size_pt)
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), font)
+
+
+def _size_of(classes: frozenset[str], default: float) -> float:
+    for cls in classes:
+        if re.fullmatch(r"pt\d{1,2}", cls):
+            return float(cls[2:])
+    return default
+
+
+def _write_paragraphs(
+    container: Any, fragment: str, layout: Mapping[str, Any], *, size: float, reuse_first: bool
+) -> None:
+    """Add the paragraphs of a rendered fragment to a document or a table cell."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    paras = _paragraphs(fragment)
+    for i, para in enumerate(paras):
+        if i == 0 and reuse_first and container.paragraphs and not container.paragraphs[0].text:
+            p = container.paragraphs[0]
+        else:
+            p = container.add_paragraph()
+        pf = p.paragraph_format
+        pf.space_before = Pt(0)
+        pf.space_after = Pt(0)
+        pf.line_spacing = 1.0
+        cls = para.classes
+        if "center" in cls:
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif "right" in cls:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        elif "indent" in cls:
+            p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+            pf.first_line_indent = Mm(float(layout["first_line_indent_mm"]))
+            pf.space_after = Pt(float(layout["paragraph_after_pt"]))
+            pf.line_spacing = float(layout["line_spacing"])
+        else:
+            p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        if "recipient" in cls:
+            text_width = A4_MM[0] - layout["margins_mm"]["left"] - layout["margins_mm"]["right"]
+            pf.left_indent = Mm(text_width / 3)
+        pt = _size_of(cls, size)
+        if not para.runs:  # a blank line keeps its height
+            _set_font(p.add_run(""), layout["font"], pt)
+        for r in para.runs:
+            run = p.add_run()
+            if r.line_break:
+                run.add_break()
+            else:
+                run.text = r.text
+            run.bold = r.bold or None
+            run.italic = r.italic or None
+            run.underline = r.underline or None
+            _set_font(run, layout["font"], pt)
+
+
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def _twips(mm: float, *, up: bool = False) -> Any:
+    """A length in whole twips (Word's unit): rounded, or up so a margin is never under its mm."""
+    from docx.shared import Twips
+
+    value = float(mm) * TWIPS_PER_MM
+    return Twips(math.ceil(value - 1e-9) if up else round(value))
+
+
+def _page(section: Any, layout: Mapping[str, Any], *, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT
+
+    width, height = A4_MM
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width = _twips(height if landscape else width)  # A4: 11906 × 16838 twips
+    section.page_height = _twips(width if landscape else height)
+    margins = layout["margins_mm"]
+    section.top_margin = _twips(margins["top"], up=True)
+    section.bottom_margin = _twips(margins["bottom"], up=True)
+    section.left_margin = _twips(margins["left"], up=True)
+    section.right_margin = _twips(margins["right"], up=True)
+
+
+def _text_width_mm(layout: Mapping[str, Any], *, landscape: bool) -> float:
+    width = A4_MM[1] if landscape else A4_MM[0]
+    return width - layout["margins_mm"]["left"] - layout["margins_mm"]["right"]
+
+
+def _layout_table(table: Any, widths_mm: Sequence[float], *, borders: bool) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    table.autofit = False
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl_pr = table._tbl.tblPr
+    for old in tbl_pr.findall(qn("w:tblBorders")):
+        tbl_pr.remove(old)
+    edges = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single" if borders else "nil")
+        if borders:
+            el.set(qn("w:sz"), "4")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        edges.append(el)
+    tbl_pr.append(edges)
+    for col, width in zip(table.columns, widths_mm, strict=True):
+        col.width = Mm(width)
+        for cell in col.cells:
+            cell.width = Mm(width)
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    tr_pr.append(el)
+
+
+def _appendix_table(doc: Any, parts: Any, appendix: Appendix, layout: Mapping[str, Any]) -> None:
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    header = [p for p in _paragraphs(str(parts.appendix_header(appendix)))]
+    n_groups = len(appendix.rows[0].groups) if appendix.rows else len(header) - 4
+    table = doc.add_table(rows=1 + len(appendix.rows), cols=len(header))
+    width = _text_width_mm(layout, landscape=True)
+    fixed = {"number": 12.0, "rank": 18.0, "band": 22.0, "total": 24.0}
+    group_w = 22.0
+    rest = width - fixed["number"] - fixed["rank"] - fixed["total"] - n_groups * group_w
+    rest -= fixed["band"] if appendix.with_band else 0
+    widths = [fixed["number"], rest, *[group_w] * n_groups, fixed["total"], fixed["rank"]]
+    if appendix.with_band:
+        widths.append(fixed["band"])
+    _layout_table(table, widths, borders=True)
+    size = float(layout["table_pt"])
+    font = layout["font"]
+    for cell, para in zip(table.rows[0].cells, header, strict=True):
+        p = cell.paragraphs[0]
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for r in para.runs:
+            run = p.add_run()
+            if r.line_break:
+                run.add_break()
+            else:
+                run.text = r.text
+            run.bold = True
+            _set_font(run, font, size)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    _repeat_header(table.rows[0])
+    for row, data in zip(table.rows[1:], appendix.rows, strict=True):
+        values = [data.number, data.name, *data.groups, data.total, data.rank]
+        aligns = ["center", "left", *["right"] * len(data.groups), "right", "center"]
+        if appendix.with_band:
+            values.append(data.band)
+            aligns.append("center")
+        for cell, value, align in zip(row.cells, values, aligns, strict=True):
+            p = cell.paragraphs[0]
+            p.alignment = {
+                "center": WD_ALIGN_PARAGRAPH.CENTER,
+                "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                "left": WD_ALIGN_PARAGRAPH.LEFT,
+            }[align]
+            run = p.add_run(value)
+            run.bold = data.highlight or None
+            _set_font(run, font, size)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
+def render_docx(facts: LetterFacts, config: Mapping[str, Any] | None = None) -> Any:
+    """The letter as a python-docx Document, formatted per Nghị định 30/2020/NĐ-CP.
+
+    A4 portrait, margins and fonts from the config's ``layout`` (Times New Roman 14 pt body,
+    13 pt header and tables), the header as a borderless two-column table (issuing body left,
+    national motto right), then the body, recipients and signature; each appendix in its own
+    landscape A4 section as a bordered table whose header row repeats on every page.
+
+    Parameters
+    ----------
+    facts
+        From :func:`letter_facts`.
+    config
+        The user's letter config; defaults otherwise.
+
+    Returns
+    -------
+    docx.document.Document
+    """
+    import docx
+    from docx.enum.section import WD_SECTION
+    from docx.shared import Pt
+
+    ctx = _context(facts, config)
+    layout = _layout(resolve_config(config, scope=facts.scope))
+    layout["margins_mm"] = vars(layout["margins_mm"])
+    parts = _env().get_template(PARTS_TEMPLATE).make_module(ctx)
+    body_pt = float(layout["body_pt"])
+    header_pt = float(layout["header_pt"])
+
+    doc = docx.Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = layout["font"]
+    normal.font.size = Pt(body_pt)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", layout["font"]
+    )
+    subject = _paragraphs(str(parts.number_line()))
+    doc.core_properties.title = subject[-1].text if subject else ""
+    doc.core_properties.author = "mkbidx"
+    _page(doc.sections[0], layout, landscape=False)
+
+    width = _text_width_mm(layout, landscape=False)
+    header = doc.add_table(rows=2, cols=2)
+    _layout_table(header, [width * 0.4, width * 0.6], borders=False)
+    for cell, macro in zip(
+        [*header.rows[0].cells, *header.rows[1].cells],
+        [parts.issuer, parts.motto, parts.number_line, parts.place_date],
+        strict=True,
+    ):
+        _write_paragraphs(cell, str(macro()), layout, size=header_pt, reuse_first=True)
+
+    _write_paragraphs(doc, "<p class='gap'></p>", layout, size=body_pt, reuse_first=False)
+    _write_paragraphs(doc, str(parts.recipients()), layout, size=body_pt, reuse_first=False)
+    _write_paragraphs(doc, "<p class='gap'></p>", layout, size=body_pt, reuse_first=False)
+    _write_paragraphs(doc, str(parts.body()), layout, size=body_pt, reuse_first=False)
+
+    closing = doc.add_table(rows=1, cols=2)
+    _layout_table(closing, [width * 0.45, width * 0.55], borders=False)
+    _write_paragraphs(closing.cell(0, 0), str(parts.cc()), layout, size=body_pt, reuse_first=True)
+    _write_paragraphs(
+        closing.cell(0, 1), str(parts.signature()), layout, size=body_pt, reuse_first=True
+    )
+
+    for appendix in facts.appendices:
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        _page(section, layout, landscape=True)
+        heading = str(parts.appendix_heading(appendix))
+        _write_paragraphs(doc, heading, layout, size=body_pt, reuse_first=False)
+        _write_paragraphs(doc, "<p class='gap pt13'></p>", layout, size=body_pt, reuse_first=False)
+        _appendix_table(doc, parts, appendix, layout)
+    return doc
+
+
+# --------------------------------------------------------------------------------------------
+# I/O
+# --------------------------------------------------------------------------------------------
+
+
+def write_letter(
+    facts: LetterFacts,
+    folder: str | Path,
+    *,
+    config: Mapping[str, Any] | None = None,
+    force: bool = False,
+) -> tuple[Path, Path]:
+    """Write ``cong-van.docx`` and ``cong-van.html`` into ``folder`` (created if needed).
+
+    Each file is written atomically; other files in the folder are left alone. Without
+    ``force`` nothing is written if either file exists.
+
+    Returns
+    -------
+    (Path, Path)
+        The .docx and the .html written.
+
+    Raises
+    ------
+    MkbidxError
+        If a letter file exists and ``force`` is false.
+    """
+    from mkbidx.reports.monthly import write_atomic
+
+    folder = Path(folder)
+    docx_path, html_path = folder / DOCX_NAME, folder / HTML_NAME
+    if not force:
+        for path in (docx_path, html_path):
+            if path.exists():
+                raise MkbidxError(
+                    "công văn đã có, không ghi đè (file exists)",
+                    file=path,
+                    expected="dùng --force để ghi đè",
+                )
+    document = render_docx(facts, config)
+    page = render_html(facts, config)
+    write_atomic(docx_path, lambda tmp: document.save(str(tmp)))
+    write_atomic(html_path, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    return docx_path, html_path

@@ -1,0 +1,167 @@
+"""The notebook templates: thin (no def, class or loop), a literal parameters cell, and each one
+executed with papermill on the embedded sample data."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+from conftest import ROOT, SAMPLE
+
+from mkbidx.reports import monthly as report
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*/*.ipynb"))
+FORBIDDEN = {
+    ast.FunctionDef: "def",
+    ast.AsyncFunctionDef: "async def",
+    ast.ClassDef: "class",
+    ast.Lambda: "lambda",
+    ast.For: "for loop",
+    ast.AsyncFor: "async for loop",
+    ast.While: "while loop",
+    ast.ListComp: "list comprehension (a loop)",
+    ast.SetComp: "set comprehension (a loop)",
+    ast.DictComp: "dict comprehension (a loop)",
+    ast.GeneratorExp: "generator expression (a loop)",
+}
+# Parameters of the known templates for the test runs (others: data_path and output_dir only).
+RUN_PARAMETERS = {
+    "monthly_report.ipynb": {"period": "2024-08", "scope": "083"},
+    "explore.ipynb": {"period": "2024-08", "unit": "02758", "group": "thanh_toan"},
+}
+
+
+def python_of(cell) -> str:
+    """The cell's source as Python (IPython magics turned into calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(cell.source)
+
+
+def violations(source: str) -> list[str]:
+    """What a notebook cell must not contain: definitions and loops."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        for kind, what in FORBIDDEN.items():
+            if isinstance(node, kind):
+                found.append(f"{what} at line {node.lineno}")
+    return found
+
+
+def code_cells(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_there_are_templates():
+    names = {p.name for p in NOTEBOOKS}
+    assert {"monthly_report.ipynb", "explore.ipynb"} <= names
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def f():\n    pass",
+        "class A:\n    pass",
+        "for u in units:\n    show(u)",
+        "while True:\n    break",
+        "[show(u) for u in units]",
+        "f = lambda u: u",
+        "{u: 1 for u in units}",
+        "sum(x for x in xs)",
+    ],
+)
+def test_the_checker_catches_definitions_and_loops(source):
+    assert violations(source)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_define_nothing_and_loop_over_nothing(path):
+    for i, cell in enumerate(code_cells(path)):
+        assert not violations(python_of(cell)), f"{path.name} cell {i}: {violations(cell.source)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_parameters_cell_holds_commented_literals_then_validation(path):
+    cells = code_cells(path)
+    first = cells[0]
+    assert "parameters" in first.metadata.get("tags", []), "first cell must be tagged parameters"
+    tree = ast.parse(first.source)
+    assert tree.body, "empty parameters cell"
+    for node in tree.body:
+        assert isinstance(node, ast.Assign | ast.AnnAssign), ast.dump(node)
+        ast.literal_eval(node.value)  # a literal, never a derived value
+    for line in first.source.splitlines():
+        if line.strip():
+            assert "#" in line, f"parameter without a comment: {line!r}"
+    calls = [
+        n.func.attr if isinstance(n.func, ast.Attribute) else getattr(n.func, "id", "")
+        for n in ast.walk(ast.parse(python_of(cells[1])))
+        if isinstance(n, ast.Call)
+    ]
+    assert any(name.startswith("validate") for name in calls), "next cell must validate"
+
+
+def test_monthly_template_declares_the_report_parameters():
+    params = pm.inspect_notebook(str(report.MONTHLY_TEMPLATE))
+    assert set(params) == {"period", "scope", "data_path", "output_dir", "methodology"}
+    assert all(p["help"] for p in params.values())
+
+
+CELL_TIMEOUT = 300  # seconds; a cell of these templates takes a few seconds
+
+
+def _run(path: Path, tmp_path: Path) -> nbformat.NotebookNode:
+    declared = pm.inspect_notebook(str(path))
+    params = dict(RUN_PARAMETERS.get(path.name, {}))
+    if "data_path" in declared:
+        params["data_path"] = str(SAMPLE)
+    if "output_dir" in declared:
+        params["output_dir"] = str(tmp_path / "out")
+    out = tmp_path / f"executed-{path.name}"
+    pm.execute_notebook(
+        str(path),
+        str(out),
+        parameters=params,
+        kernel_name=report.KERNEL_NAME,
+        cwd=str(tmp_path),
+        progress_bar=False,
+        extra_arguments=list(report.KERNEL_ARGUMENTS),
+        execution_timeout=CELL_TIMEOUT,  # a stuck cell fails the test instead of blocking CI
+    )
+    return nbformat.read(out, as_version=4)
+
+
+def _texts(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", output
+            data = output.get("data", {})
+            parts.append(str(data.get("text/html", "")) + str(output.get("text", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_template_runs_on_the_sample_data(path, tmp_path):
+    if not (SAMPLE / "mkbidx-sample-counts.csv").exists():
+        pytest.skip("embedded sample data not generated")
+    nb = _run(path, tmp_path)
+    text = _texts(nb)
+    if path.name == "monthly_report.ipynb":
+        assert "88,23/100 điểm, xếp hạng 1/9" in text
+        assert text.count('src="data:image/png;base64,') == 4
+        assert (tmp_path / "out" / "summary.json").is_file()
+        assert (tmp_path / "out" / "tables" / "ranking.csv").is_file()
+    if path.name == "explore.ipynb":
+        widgets = [
+            o
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        ]
+        assert widgets, "the explorer displays its widgets"
+        assert "Tung Chung Phố, tháng 8/2024" in text  # the selection drawn after a change

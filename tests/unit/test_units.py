@@ -1,0 +1,651 @@
+"""Tests for mkbidx.inputs.units: registry data, period-aware hierarchy, name resolution."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mkbidx.errors import MkbidxError
+from mkbidx.inputs.units import (
+    FUZZY_MARGIN,
+    FUZZY_THRESHOLD,
+    REGISTRY_FILE,
+    SNAPSHOT_FILE,
+    UNITS_DIR,
+    Registry,
+    _check_snapshot,
+    default_registry,
+    load_registry,
+    normalize_name,
+    resolve_command,
+    resolve_many,
+)
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED_UNITS = SHARED / "units" / "lao-cai-2024.csv"
+HEADER = "code,name,level,parent_code,valid_from,valid_to,merged_into\n"
+OLD_COMMUNES = [f"027{n:02d}" for n in range(52, 98, 3)]
+NEW_COMMUNES = ["02752", "02761", "02782", "02788"]
+
+# Every commune exactly as written in the seed letter (../shared/seed/), with its official code.
+SEED_NAMES = {
+    "Tả Thành": "02794",
+    "Bản Lầu": "02788",
+    "Bản Sen": "02797",
+    "Lũng Vai": "02785",
+    "Thanh Bình": "02779",
+    "Nậm Lư": "02773",
+    "Tả Ngải Chồ": "02755",
+    "La Pan Tân": "02791",
+    "thị trấn Mường Khương": "02761",
+    "Nậm Chảy": "02770",
+    "Lũng Khấu Nhin": "02776",
+    "Dìn Chín": "02764",
+    "Pha Long": "02752",
+    "Tung Chung Phố": "02758",
+}
+
+
+@pytest.fixture(scope="module")
+def reg() -> Registry:
+    return load_registry()
+
+
+def write_registry(tmp_path: Path, body: str, name: str = "units.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def synthetic(tmp_path: Path, communes: list[tuple[str, str]]) -> Registry:
+    """A one-district registry with the given (code, name) communes."""
+    rows = "01,Tỉnh Thử,province,,,,\n001,Huyện Thử,district,01,,,\n"
+    rows += "".join(f"{code},{name},commune,001,,,\n" for code, name in communes)
+    return load_registry(write_registry(tmp_path, rows))
+
+
+def raised(func, *args, **kwargs) -> MkbidxError:
+    with pytest.raises(MkbidxError) as info:
+        func(*args, **kwargs)
+    return info.value
+
+
+# --------------------------------------------------------------------------- data files
+
+
+def test_project_data_lives_in_the_project():
+    assert UNITS_DIR == Path(__file__).resolve().parents[2] / "data" / "units"
+    assert (UNITS_DIR / REGISTRY_FILE).is_file()
+    assert (UNITS_DIR / SNAPSHOT_FILE).is_file()
+    assert (UNITS_DIR / "README.md").is_file()
+
+
+@pytest.mark.skipif(not SHARED_UNITS.is_file(), reason="shared folder not available")
+def test_snapshot_is_a_verbatim_copy_of_the_official_list():
+    assert (UNITS_DIR / SNAPSHOT_FILE).read_bytes() == SHARED_UNITS.read_bytes()
+
+
+def test_registry_agrees_with_the_2024_list(reg):
+    with open(UNITS_DIR / SNAPSHOT_FILE, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    frame = reg.units_frame("2024-08").set_index("unit_code")
+    assert sorted(frame.index) == sorted(r["code"] for r in rows)
+    for r in rows:
+        assert frame.loc[r["code"], "unit_name"] == r["name"]
+        assert frame.loc[r["code"], "level"] == r["level"]
+        assert (frame.loc[r["code"], "parent_code"] or "") == r["parent_code"]
+        if r["commune_after_2025_07_01"]:
+            new = reg.merger_map()[r["code"]]
+            assert reg.name(new, "2025-07") == r["commune_after_2025_07_01"]
+
+
+def test_snapshot_disagreement_is_an_error(reg, tmp_path):
+    text = (UNITS_DIR / SNAPSHOT_FILE).read_text(encoding="utf-8")
+    bad = tmp_path / "snapshot.csv"
+    bad.write_text(text.replace("Xã Bản Sen", "Xã Bản Sến"), encoding="utf-8")
+    err = raised(_check_snapshot, reg, bad)
+    assert err.column == "name" and err.row == 27 and "snapshot.csv" in str(err)
+
+
+def test_default_registry_is_cached():
+    assert default_registry() is default_registry()
+
+
+# --------------------------------------------------------------------------- hierarchy
+
+
+def test_children_are_period_aware(reg):
+    assert reg.children("083", "2024-08") == OLD_COMMUNES
+    assert len(reg.children("083", "2024-08")) == 16
+    assert reg.children("10", "2025-07") == NEW_COMMUNES
+    assert reg.children("10", "2024-08") == ["080", "082", "083", "084", "085", "086", "087"] + [
+        "088",
+        "089",
+    ]
+    assert reg.children("083", "2025-07") == []
+    # period=None: every child ever known
+    assert set(reg.children("10")) == set(reg.children("10", "2024-08")) | set(NEW_COMMUNES)
+
+
+def test_quarters_and_years_are_looked_at_their_last_month(reg):
+    assert reg.children("10", "2025-Q3") == NEW_COMMUNES
+    assert reg.children("10", "2025") == NEW_COMMUNES
+    assert len(reg.children("083", "2025-Q2")) == 16
+    assert len(reg.children("083", "2024")) == 16
+    err = raised(reg.children, "083", "08/2024")
+    assert "YYYY-MM" in str(err)
+
+
+def test_descendants(reg):
+    assert len(reg.descendants("10", "2024-08")) == 25
+    assert reg.descendants("10", "2025-07") == NEW_COMMUNES
+    assert reg.descendants("083", "2024-08") == OLD_COMMUNES
+
+
+def test_versions_of_one_code(reg):
+    assert reg.name("02761", "2024-08") == "Thị trấn Mường Khương"
+    assert reg.name("02761", "2025-07") == "Xã Mường Khương"
+    assert reg.name("02761") == "Xã Mường Khương"  # latest
+    assert reg.parent("02761", "2024-08") == "083"
+    assert reg.parent("02761", "2025-07") == "10"
+    assert reg.parent("10") is None
+    assert reg.level("083") == "district"
+    assert reg.level("02761", "2025-07") == "commune"
+    assert reg.level("10") == "province"
+
+
+def test_unknown_code_or_period_outside_validity(reg):
+    err = raised(reg.name, "99999")
+    assert err.unit == "99999" and "unknown unit code" in str(err)
+    err = raised(reg.name, "02794", "2025-07")
+    assert "2025-07" in str(err) and "2025-06" in str(err)
+    err = raised(reg.children, "083x")
+    assert err.unit == "083x"
+
+
+def test_short_names(reg):
+    assert reg.short_name("02794") == "Tả Thàng"
+    assert reg.short_name("083") == "Mường Khương"
+    assert reg.short_name("10") == "Lào Cai"
+    assert reg.short_name("02761", "2024-08") == "thị trấn Mường Khương"
+    assert reg.short_name("02761", "2025-07") == "Mường Khương"
+    assert reg.short_name("088") == "thị xã Sa Pa"
+    assert reg.short_name("080") == "thành phố Lào Cai"
+
+
+def test_merger_map(reg):
+    m = reg.merger_map()
+    assert sorted(m) == OLD_COMMUNES
+    assert sorted(set(m.values())) == NEW_COMMUNES
+    assert m["02794"] == "02782" and m["02758"] == "02761" and m["02797"] == "02788"
+    assert m["02752"] == "02752"  # Pha Long keeps its code
+    for new in NEW_COMMUNES:
+        assert reg.parent(new, "2025-07") == "10"
+    counts = pd.Series(m).value_counts().to_dict()
+    assert counts == {"02752": 4, "02761": 5, "02782": 4, "02788": 3}
+
+
+def test_frames(reg):
+    full = reg.frame()
+    assert list(full.columns) == [
+        "unit_code",
+        "unit_name",
+        "level",
+        "parent_code",
+        "valid_from",
+        "valid_to",
+        "merged_into",
+    ]
+    assert len(full) == 30
+    assert full.loc[full.unit_code == "10", "valid_to"].tolist() == [None]
+    new = reg.frame("2025-07")
+    assert new.unit_code.tolist() == ["10"] + NEW_COMMUNES
+    assert set(new.loc[new.level == "commune", "parent_code"]) == {"10"}
+    assert (new.loc[new.level == "commune", "valid_from"] == "2025-07").all()
+    old = reg.frame("2024-08")
+    assert (old.loc[old.level != "province", "valid_to"] == "2025-06").all()
+    units = reg.units_frame("2024-08")
+    assert list(units.columns) == ["unit_code", "unit_name", "level", "parent_code"]
+    assert len(units) == 26 and units.unit_code.is_unique
+    assert set(units.level) == {"province", "district", "commune"}
+    assert units.loc[units.unit_code == "10", "parent_code"].tolist() == [None]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+@pytest.mark.skipif(not (SHARED / "seed").is_dir(), reason="shared folder not available")
+def test_seed_names_are_spelled_as_in_the_letter():
+    letter = "".join(p.read_text(encoding="utf-8") for p in (SHARED / "seed").glob("*.txt"))
+    letter = unicodedata.normalize("NFC", letter)
+    for name in SEED_NAMES:
+        assert name in letter
+
+
+@pytest.mark.parametrize(("name", "code"), SEED_NAMES.items())
+def test_seed_letter_names_resolve_within_the_district(reg, name, code):
+    assert reg.resolve(name, scope="083") == code
+    assert reg.resolve(name, scope="083", period="2024-08") == code
+
+
+def test_seed_letter_names_all_at_once(reg):
+    assert resolve_many(list(SEED_NAMES), scope="083") == list(SEED_NAMES.values())
+    assert len(set(SEED_NAMES.values())) == 14
+
+
+def test_muong_khuong_needs_a_level_in_the_province(reg):
+    err = raised(reg.resolve, "Mường Khương", scope="10")
+    assert "ambiguous" in str(err) and "(083)" in str(err) and "(02761)" in str(err)
+    assert {code for code, _ in err.candidates} == {"083", "02761"}
+    assert reg.resolve("huyện Mường Khương", scope="10") == "083"
+    assert reg.resolve("H. Mường Khương", scope="10") == "083"
+    assert reg.resolve("UBND huyện Muong Khuong", scope="10") == "083"
+    assert reg.resolve("thị trấn Mường Khương", scope="10") == "02761"
+    assert reg.resolve("TT. Mường Khương", scope="10") == "02761"
+    assert reg.resolve("TT.Mường Khương", scope="10") == "02761"
+    # inside the district there is only the commune
+    assert reg.resolve("Mường Khương", scope="083") == "02761"
+
+
+def test_kind_word_picks_city_over_province(reg):
+    err = raised(reg.resolve, "Lào Cai")
+    assert {code for code, _ in err.candidates} == {"10", "080"}
+    assert reg.resolve("TP. Lào Cai") == "080"
+    assert reg.resolve("thành phố Lào Cai") == "080"
+    assert reg.resolve("Tỉnh Lào Cai") == "10"
+    assert reg.resolve("UBND tinh Lao Cai") == "10"
+    assert reg.resolve("TX. Sa Pa", scope="10") == "088"
+    assert reg.resolve("thị xã Sa Pa", scope="10") == "088"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Tả Gia Khâu",
+        "Ta Gia Khau",
+        "TA GIA KHAU",
+        "TẢ GIA KHÂU",
+        "tả gia khâu",
+        "  Tả   Gia\tKhâu  ",
+        "Xã Tả Gia Khâu",
+        "xã Tả Gia Khâu",
+        "Xa Ta Gia Khau",
+        "UBND xã Tả Gia Khâu",
+        "UBND XÃ TẢ GIA KHÂU",
+        "Ủy ban nhân dân xã Tả Gia Khâu",
+        "Uỷ ban nhân dân xã Tả Gia Khâu",
+        "uy ban nhan dan xa ta gia khau",
+        "Tả Gia Khấu",
+        "Ta Gia Khâu",
+        "Tả-Gia-Khâu",
+    ],
+)
+def test_spelling_variants(reg, name):
+    assert reg.resolve(name, scope="083") == "02767"
+    assert reg.resolve(unicodedata.normalize("NFD", name), scope="083") == "02767"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Muong Khuong", "02761"),
+        ("TT Muong Khuong", "02761"),
+        ("Lùng Vai", "02785"),
+        ("Lũng Vai", "02785"),
+        ("Lung Vai", "02785"),
+        ("Lũng Khấu Nhìn", "02776"),
+        ("Nam Lu", "02773"),
+        ("Nấm Lư", "02773"),
+        ("Dìn Chin", "02764"),
+        ("Din Chin", "02764"),
+        ("La Pan Tan", "02791"),
+        ("Tả Thàng", "02794"),
+        ("Ta Thang", "02794"),
+        ("Ta Thanh", "02794"),
+        ("Bản Lâu", "02788"),
+        ("02758", "02758"),
+        (" 02758 ", "02758"),
+    ],
+)
+def test_more_variants_and_codes(reg, name, code):
+    assert reg.resolve(name, scope="083") == code
+
+
+def test_fuzzy_threshold_and_margin_are_documented_constants():
+    assert 0 < FUZZY_MARGIN < FUZZY_THRESHOLD <= 100
+    # one wrong letter in an 8-character key passes, a 6-character one does not
+    from rapidfuzz import fuzz
+
+    assert fuzz.ratio("ta thanh", "ta thang") >= FUZZY_THRESHOLD
+    assert fuzz.ratio("nam li", "nam lu") < FUZZY_THRESHOLD
+
+
+def test_extra_syllable_is_not_a_typo(reg):
+    err = raised(reg.resolve, "Tả Tháng X", scope="083")
+    text = str(err)
+    assert text.startswith('không xác định được đơn vị "Tả Tháng X" (unknown unit name)')
+    assert "gần nhất: Tả Thàng (02794)" in text
+    assert err.candidates[0] == ("02794", "Xã Tả Thàng")
+
+
+@pytest.mark.parametrize("name", ["Xã Hà Nội", "Phường Bến Nghé", "Tỉnh Hà Nội", "Ta Nhiu"])
+@pytest.mark.parametrize("scope", ["083", "10", None])
+def test_names_of_no_unit_raise_with_closest_candidates(reg, name, scope):
+    err = raised(reg.resolve, name, scope=scope)
+    text = str(err)
+    assert f'"{name}"' in text and "unknown unit name" in text and "gần nhất:" in text
+    assert 1 <= len(err.candidates) <= 3
+    for code, _ in err.candidates:
+        assert f"({code})" in text
+    if scope == "083":
+        assert len(err.candidates) == 3
+        assert all(code in OLD_COMMUNES for code, _ in err.candidates)
+
+
+def test_codes_must_be_known_and_in_scope(reg):
+    assert reg.resolve("083", scope="10") == "083"
+    err = raised(reg.resolve, "02758", scope="084")
+    assert "out of scope" in str(err)
+    err = raised(reg.resolve, "99999", scope="083")
+    assert "unknown unit code" in str(err)
+    err = raised(reg.resolve, "02794", scope="10", period="2025-07")
+    assert "out of scope" in str(err)
+    err = raised(reg.resolve, "Tả Thàng", scope="x")
+    assert err.unit == "x"
+
+
+def test_empty_names_raise(reg):
+    for bad in ["", "   ", None, float("nan")]:
+        raised(reg.resolve, bad, scope="083")
+
+
+def test_resolution_is_period_aware(reg):
+    assert reg.resolve("Xã Cao Sơn", scope="10", period="2025-07") == "02782"
+    assert reg.resolve("Mường Khương", scope="10", period="2025-07") == "02761"
+    err = raised(reg.resolve, "Tả Thàng", scope="10", period="2025-07")
+    assert "kỳ 2025-07" in str(err)
+    err = raised(reg.resolve, "Mường Khương", scope="10", period="2024-08")
+    assert {code for code, _ in err.candidates} == {"083", "02761"}
+
+
+def test_resolve_many_reports_every_failure(reg):
+    err = raised(
+        reg.resolve_many, ["Tả Thàng", "Xã Hà Nội", "Bản Sen", "Phường Bến Nghé"], scope="083"
+    )
+    text = str(err)
+    assert "2 tên" in text and "Hà Nội" in text and "Bến Nghé" in text
+    assert [name for name, _ in err.errors] == ["Xã Hà Nội", "Phường Bến Nghé"]
+
+
+def test_resolve_many_preserves_order_and_duplicates(reg):
+    names = ["Bản Sen", "Tả Thành", "Bản Sen", "02752"]
+    assert reg.resolve_many(names, scope="083") == ["02797", "02794", "02797", "02752"]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def test_normalize_name_tone_placement_and_forms():
+    assert normalize_name("Hoà") == normalize_name("Hòa") == normalize_name("HOÀ")
+    assert normalize_name("Thuỷ") == normalize_name("Thủy")
+    assert normalize_name("Khoẻ") == normalize_name("Khỏe")
+    assert normalize_name("Quý") == normalize_name("Qúy")
+    assert normalize_name("Giữ") == normalize_name("Gĩư")
+    assert normalize_name("Tả Thàng") != normalize_name("Tả Thàn")
+    assert normalize_name(unicodedata.normalize("NFD", "Nấm Lư")) == "nấm lư"
+    assert normalize_name("  UBND,  xã\nTả-Thàng. ") == "ubnd xã tả thàng"
+    assert normalize_name("Lũng Vai", diacritics=False) == "lung vai"
+    assert normalize_name("Phường 1") == "phường 1"
+
+
+def test_d_with_stroke_is_mapped_explicitly():
+    plain_strip = "".join(
+        c for c in unicodedata.normalize("NFD", "đồng") if not unicodedata.combining(c)
+    )
+    assert plain_strip == "đong"  # why the explicit mapping is needed
+    assert normalize_name("Đồng Tuyển", diacritics=False) == "dong tuyen"
+    assert normalize_name("ĐỒNG TUYỂN", diacritics=False) == "dong tuyen"
+    assert normalize_name("Đồng") != normalize_name("Dồng")
+
+
+def test_d_with_stroke_in_resolution(tmp_path):
+    reg = synthetic(tmp_path, [("00001", "Xã Đồng Tuyển"), ("00002", "Xã Dương Quỳ")])
+    assert reg.resolve("Dong Tuyen", scope="001") == "00001"
+    assert reg.resolve("DONG TUYEN", scope="001") == "00001"
+    assert reg.resolve("đồng tuyển", scope="001") == "00001"
+    assert reg.resolve(unicodedata.normalize("NFD", "Đồng Tuyển"), scope="001") == "00001"
+    assert reg.resolve("Duong Quy", scope="001") == "00002"
+
+
+def test_d_and_d_with_stroke_are_different_names(tmp_path):
+    reg = synthetic(tmp_path, [("00001", "Xã Đồng Tuyển"), ("00002", "Xã Dồng Tuyển")])
+    assert reg.resolve("Đồng Tuyển", scope="001") == "00001"
+    assert reg.resolve("Dồng Tuyển", scope="001") == "00002"
+    assert reg.resolve("UBND xã đồng tuyển", scope="001") == "00001"
+    # with marks written, the fewest edits decides; without any, it is ambiguous
+    assert reg.resolve("Dồng Tuyen", scope="001") == "00002"
+    assert reg.resolve("Đong Tuyển", scope="001") == "00001"
+    err = raised(reg.resolve, "Dong Tuyen", scope="001")
+    assert {code for code, _ in err.candidates} == {"00001", "00002"}
+
+
+def test_moved_tone_marks(tmp_path):
+    reg = synthetic(
+        tmp_path, [("00001", "Xã Hòa Bình"), ("00002", "Xã Thủy Nguyên"), ("00003", "Xã Hoà An")]
+    )
+    assert reg.resolve("Hoà Bình", scope="001") == "00001"
+    assert reg.resolve("Ho\u0300a Bi\u0300nh", scope="001") == "00001"
+    assert reg.resolve("Thuỷ Nguyên", scope="001") == "00002"
+    assert reg.resolve("Hòa An", scope="001") == "00003"
+
+
+def test_ascii_level_word_may_be_part_of_the_name(tmp_path):
+    # "Tinh" may be "Tỉnh" (a level word) or "Tịnh" (a syllable of the name)
+    reg = synthetic(tmp_path, [("00001", "Xã Tịnh Ấn"), ("00002", "Xã Phương Độ")])
+    assert reg.resolve("Tinh An", scope="001") == "00001"
+    assert reg.resolve("Tịnh Ấn", scope="01") == "00001"
+    assert reg.resolve("Phuong Do", scope="001") == "00002"
+    assert reg.resolve("Xã Phương Độ", scope="001") == "00002"
+    raised(reg.resolve, "Tỉnh Ấn", scope="001")
+
+
+def test_similar_long_names_are_not_guessed(tmp_path):
+    reg = synthetic(tmp_path, [("00001", "Xã Lùng Khấu Nhin"), ("00002", "Xã Lùng Khấu Nhan")])
+    # equally close to both
+    err = raised(reg.resolve, "Lung Khau Nhon", scope="001")
+    assert "ambiguous" in str(err)
+    # closer to Nhin (96.6) than to Nhan (89.7), but both pass the threshold and the lead is
+    # under the margin: reported, not guessed
+    err = raised(reg.resolve, "Lung Khau Nhinh", scope="001")
+    assert {code for code, _ in err.candidates} == {"00001", "00002"}
+
+
+def test_fuzzy_margin_accepts_a_clear_lead(tmp_path):
+    reg = synthetic(tmp_path, [("00001", "Xã Lùng Khấu Nhin"), ("00002", "Xã Lùng Khấu Nha")])
+    # 96.6 vs 85.7: both above the threshold, lead >= margin
+    assert reg.resolve("Lung Khau Nhinh", scope="001") == "00001"
+
+
+# --------------------------------------------------------------------------- property
+
+
+def _strip_tones(text: str) -> str:
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in nfd if c not in tones))
+
+
+_UNITS = list(load_registry().frame().itertuples(index=False))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    unit=st.sampled_from(_UNITS),
+    case=st.lists(st.booleans(), min_size=1, max_size=40),
+    spelling=st.sampled_from(["as_is", "no_diacritics", "no_tones"]),
+    nfd=st.booleans(),
+    authority=st.sampled_from(["", "UBND ", "Ủy ban nhân dân "]),
+    spaces=st.integers(min_value=1, max_value=3),
+)
+def test_own_name_variants_resolve_back_within_the_parent(
+    unit, case, spelling, nfd, authority, spaces
+):
+    reg = default_registry()
+    name = unit.unit_name
+    if spelling == "no_diacritics":
+        name = normalize_name(name, diacritics=False)
+    elif spelling == "no_tones":
+        name = _strip_tones(name)
+    flips = itertools.cycle(case)
+    name = "".join(c.upper() if next(flips) else c.lower() for c in name)
+    name = (" " * spaces).join(name.split())
+    name = authority + name
+    if nfd:
+        name = unicodedata.normalize("NFD", name)
+    period = unit.valid_from or unit.valid_to
+    assert reg.resolve(name, scope=unit.parent_code, period=period) == unit.unit_code
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_user_csv_with_minimal_or_aliased_columns(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(
+        "\ufeffunit_code,unit_name,level,parent_code,note\n"
+        "01,Tỉnh Thử,province,,x\n001, Huyện Thử ,district,01,\n00001,Xã Một,commune,001,\n",
+        encoding="utf-8",
+    )
+    reg = load_registry(path)
+    assert reg.children("001", "2030-01") == ["00001"]
+    assert reg.name("001") == "Huyện Thử"
+    assert reg.resolve("xa mot", scope="01") == "00001"
+    assert reg.merger_map() == {}
+
+
+def test_verbatim_2024_list_loads_as_a_user_csv():
+    reg = load_registry(UNITS_DIR / SNAPSHOT_FILE)
+    assert len(reg.children("083")) == 16
+    assert reg.resolve("Tả Thành", scope="083") == "02794"
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "column", "words"),
+    [
+        ("01,Tỉnh A,province,,,,\n001,Huyện B,county,01,,,\n", 3, "level", "unknown level"),
+        ("01,Tỉnh A,province,,,,\n,Huyện B,district,01,,,\n", 3, "code", "empty code"),
+        ("01,Tỉnh A,province,,,,\n001,,district,01,,,\n", 3, "name", "empty name"),
+        ("01,Tỉnh A,province,,,,\n001,Huyện B,district,02,,,\n", 3, "parent_code", "parent"),
+        ("01,Tỉnh A,province,,,,\n001,Huyện B,district,,,,\n", 3, "parent_code", "parent"),
+        (
+            "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,,,\n0001,Huyện C,district,001,,,\n",
+            4,
+            "parent_code",
+            "not higher",
+        ),
+        (
+            "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,,2025-06,\n"
+            "001,Huyện B2,district,01,2025-06,,\n",
+            4,
+            "code",
+            "overlapping",
+        ),
+        ("01,Tỉnh A,province,,,,\n001,Huyện B,district,01,2025-13,,\n", 3, "valid_from", "month"),
+        (
+            "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,2025-07,2025-06,\n",
+            3,
+            "valid_to",
+            "before",
+        ),
+        (
+            "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,,,01\n",
+            3,
+            "valid_to",
+            "needs valid_to",
+        ),
+        (
+            "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,,2025-06,002\n",
+            3,
+            "merged_into",
+            "target",
+        ),
+        (
+            "01,Tỉnh A,province,,,2025-06,\n001,Huyện B,district,01,,,\n",
+            3,
+            "parent_code",
+            "parent missing",
+        ),
+    ],
+)
+def test_invalid_registry_rows_are_reported(tmp_path, body, row, column, words):
+    path = write_registry(tmp_path, body, "bad.csv")
+    err = raised(load_registry, path)
+    assert err.row == row and err.column == column
+    assert words in str(err) and "bad.csv" in str(err) and f"dòng {row}" in str(err)
+
+
+def test_missing_file_or_column(tmp_path):
+    err = raised(load_registry, tmp_path / "nope.csv")
+    assert "nope.csv" in str(err)
+    path = tmp_path / "cols.csv"
+    path.write_text("code,name,parent_code\n01,Tỉnh A,\n", encoding="utf-8")
+    err = raised(load_registry, path)
+    assert err.column == "level"
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    raised(load_registry, empty)
+
+
+def test_same_code_in_successive_windows_is_allowed(tmp_path):
+    body = (
+        "01,Tỉnh A,province,,,,\n001,Huyện B,district,01,,2025-06,\n"
+        "0001,Thị trấn C,commune,001,,2025-06,0001\n0001,Xã C,commune,01,2025-07,,\n"
+    )
+    reg = load_registry(write_registry(tmp_path, body))
+    assert reg.merger_map() == {"0001": "0001"}
+    assert reg.parent("0001", "2025-06") == "001"
+    assert reg.parent("0001", "2025-07") == "01"
+
+
+# --------------------------------------------------------------------------- command
+
+
+def test_resolve_command(reg):
+    text, code = resolve_command(["Tả Thành", "thị trấn Mường Khương"], "083", reg)
+    assert code == 0
+    lines = [line.split("\t") for line in text.splitlines()]
+    assert lines == [["Tả Thành", "02794"], ["thị trấn Mường Khương", "02761"]]
+    text, code = resolve_command(["Tả Thành", "Xã Hà Nội"], "083", reg)
+    name, error = text.splitlines()[1].split("\t")
+    assert code == 1 and name == "Xã Hà Nội" and "gần nhất" in error
+    text, code = resolve_command(["Tả Thành"], "999", reg)
+    assert code == 2 and "999" in text
+    text, code = resolve_command(["Xã Cao Sơn"], "10", reg, period="2025-07")
+    assert code == 0 and text.splitlines() == ["Xã Cao Sơn\t02782"]
+
+
+def test_cli_units_resolve(capsys):
+    from mkbidx.cli import main
+
+    assert main(["units", "resolve", "Tả Thành", "Dìn Chín", "--scope", "083"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["Tả Thành\t02794", "Dìn Chín\t02764"]
+    assert main(["units", "resolve", "Mường Khương", "--scope", "10"]) == 1
+    assert "ambiguous" in capsys.readouterr().out
+    assert main(["units", "resolve", "Tả Thành", "--scope", "999"]) == 2
+    assert "999" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name, code",
+    [("Sapa", "088"), ("Thị xã SaPa", "088"), ("Simacai", "084"), ("Huyện BátXát", "082")],
+)
+def test_syllables_written_together_resolve(reg, name, code):
+    assert reg.resolve(name, scope="10", period="2024-08") == code
