@@ -25,7 +25,6 @@ once) and the chart functions of :mod:`mkbidx.present.trend_plots`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
@@ -37,6 +36,7 @@ from mkbidx import methodology as _methodology
 from mkbidx.core import ranking, scoring
 from mkbidx.errors import MkbidxError
 from mkbidx.methodology import Methodology
+from mkbidx.periods import MONTH_RE, month_of, month_ordinal, months_of, shift_month  # noqa: F401
 
 MERGER_PERIOD = "2025-07"
 """First month of the merged communes (Nghị quyết sáp nhập, effective 1/7/2025)."""
@@ -44,11 +44,6 @@ RECONSTRUCTED_LABEL = "số liệu dựng lại"
 """Label of reconstructed history (rows with ``reconstructed=True``) in tables and charts."""
 COUNT_COLUMNS = ["period", "unit_code", "group", "metric", "numerator", "denominator"]
 UNIT_LABELS = ["unit_name", "level", "parent_code"]
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR_RE = re.compile(r"^(\d{4})$")
-_PERIOD_EXPECTED = '"YYYY-MM" (vd. "2024-08"), "YYYY-Qn" hoặc "YYYY"'
 
 
 def _method(methodology: Methodology | None) -> Methodology:
@@ -69,85 +64,6 @@ def default_threshold(methodology: Methodology | None = None) -> float:
 # --------------------------------------------------------------------------------------------
 # Periods
 # --------------------------------------------------------------------------------------------
-
-
-def month_ordinal(period: str) -> int:
-    """Months since year 0 of a ``"YYYY-MM"`` period (consecutive months differ by 1).
-
-    Examples
-    --------
-    >>> month_ordinal("2025-01") - month_ordinal("2024-12")
-    1
-    """
-    match = _MONTH_RE.match(str(period))
-    if not match or not 1 <= int(match.group(2)) <= 12:
-        raise MkbidxError(
-            f"kỳ '{period}' không phải một tháng (month period)",
-            column="period",
-            expected='"YYYY-MM", vd. "2024-08"',
-        )
-    return int(match.group(1)) * 12 + int(match.group(2)) - 1
-
-
-def month_of(ordinal: int) -> str:
-    """Inverse of :func:`month_ordinal`.
-
-    Examples
-    --------
-    >>> month_of(month_ordinal("2024-08") - 12)
-    '2023-08'
-    """
-    year, month = divmod(int(ordinal), 12)
-    return f"{year:04d}-{month + 1:02d}"
-
-
-def shift_month(period: str, months: int) -> str:
-    """The month ``months`` after ``period`` (negative: before).
-
-    Examples
-    --------
-    >>> shift_month("2024-01", -1), shift_month("2024-08", -12)
-    ('2023-12', '2023-08')
-    """
-    return month_of(month_ordinal(period) + months)
-
-
-def months_of(period: str | Sequence[str]) -> list[str]:
-    """The months of a period: ``"2024"`` (12 months), ``"2024-Q2"`` (3), ``"2024-08"`` (1),
-    ``"2024-01..2024-06"`` (a range), or a list of months (returned sorted, unique).
-
-    Examples
-    --------
-    >>> months_of("2024-Q3")
-    ['2024-07', '2024-08', '2024-09']
-    >>> months_of("2024-11..2025-01"), len(months_of("2023"))
-    (['2024-11', '2024-12', '2025-01'], 12)
-    """
-    if not isinstance(period, str):
-        months = sorted({str(p) for p in period})
-        for p in months:
-            month_ordinal(p)
-        return months
-    text = period.strip()
-    if ".." in text:
-        start, _, end = text.partition("..")
-        a, b = month_ordinal(start.strip()), month_ordinal(end.strip())
-        if a > b:
-            raise MkbidxError(
-                f"kỳ đầu '{start}' sau kỳ cuối '{end}'",
-                column="period",
-                expected="kỳ đầu ≤ kỳ cuối",
-            )
-        return [month_of(o) for o in range(a, b + 1)]
-    if match := _QUARTER_RE.match(text):
-        year, quarter = int(match.group(1)), int(match.group(2))
-        return [f"{year:04d}-{m:02d}" for m in range(3 * quarter - 2, 3 * quarter + 1)]
-    if match := _YEAR_RE.match(text):
-        return [f"{int(match.group(1)):04d}-{m:02d}" for m in range(1, 13)]
-    if _MONTH_RE.match(text):
-        month_ordinal(text)
-        return [text]
-    raise MkbidxError(f"kỳ không hợp lệ (period): '{period}'", expected=_PERIOD_EXPECTED)
 
 
 def _period_label(period: str | Sequence[str]) -> str:
@@ -260,7 +176,7 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
 
 
 def _months_only(frame: pd.DataFrame) -> pd.DataFrame:
-    is_month = frame["period"].astype(str).str.match(_MONTH_RE.pattern)
+    is_month = frame["period"].astype(str).str.match(MONTH_RE.pattern)
     return frame[is_month]
 
 
@@ -1035,7 +951,7 @@ def trend_frames(
     [['a', 18.0, 20.0], ['b', 20.0, 10.0]]
     """
     m = _method(methodology)
-    months = sorted({p for p in counts["period"].astype(str) if _MONTH_RE.match(p)})
+    months = sorted({p for p in counts["period"].astype(str) if MONTH_RE.match(p)})
     if not months:
         raise MkbidxError("không có số liệu tháng nào (no monthly counts)", column="period")
     start = start or months[0]

@@ -18,18 +18,25 @@ All functions are pure.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from mkbidx import periods as _periods
 from mkbidx.errors import MkbidxError
+from mkbidx.periods import (  # noqa: F401  (re-exported: formatting is where reports look)
+    next_period,
+    period_bounds,
+    period_kind,
+    period_range,
+    previous_period,
+)
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -299,60 +306,6 @@ MONTH_WORDS = (
 """Month names in words, January first (``tháng Tư`` is April; Gregorian, not lunar)."""
 
 
-class _Period(NamedTuple):
-    kind: str  # "month" | "quarter" | "year"
-    year: int
-    index: int  # month 1..12, quarter 1..4, 1 for a year
-
-    def __str__(self) -> str:
-        if self.kind == "month":
-            return f"{self.year:04d}-{self.index:02d}"
-        if self.kind == "quarter":
-            return f"{self.year:04d}-Q{self.index}"
-        return f"{self.year:04d}"
-
-    @property
-    def per_year(self) -> int:
-        return {"month": 12, "quarter": 4, "year": 1}[self.kind]
-
-    def ordinal(self) -> int:
-        return self.year * self.per_year + self.index - 1
-
-    @classmethod
-    def from_ordinal(cls, kind: str, n: int) -> _Period:
-        per_year = {"month": 12, "quarter": 4, "year": 1}[kind]
-        return cls(kind, n // per_year, n % per_year + 1)
-
-
-_PERIOD_EXPECTED = "YYYY-MM (vd. 2024-08), YYYY-Qn (vd. 2026-Q3) hoặc YYYY (vd. 2026)"
-
-
-def _parse_period(period: str) -> _Period:
-    text = str(period).strip()
-    if m := re.fullmatch(r"(\d{4})-(\d{2})", text):
-        month = int(m.group(2))
-        if 1 <= month <= 12:
-            return _Period("month", int(m.group(1)), month)
-    elif m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-        return _Period("quarter", int(m.group(1)), int(m.group(2)))
-    elif re.fullmatch(r"\d{4}", text):
-        return _Period("year", int(text), 1)
-    raise MkbidxError(
-        f"kỳ báo cáo (period) không hợp lệ: '{period}'", column="period", expected=_PERIOD_EXPECTED
-    )
-
-
-def period_kind(period: str) -> str:
-    """``"month"``, ``"quarter"`` or ``"year"``; raises MkbidxError for anything else.
-
-    Examples
-    --------
-    >>> period_kind("2024-08"), period_kind("2026-Q3"), period_kind("2026")
-    ('month', 'quarter', 'year')
-    """
-    return _parse_period(period).kind
-
-
 def period_label(period: str) -> str:
     """Short label for tables and titles: ``"tháng 8/2024"``, ``"quý 3/2026"``, ``"năm 2026"``.
 
@@ -361,7 +314,7 @@ def period_label(period: str) -> str:
     >>> period_label("2024-08"), period_label("2026-Q3"), period_label("2026")
     ('tháng 8/2024', 'quý 3/2026', 'năm 2026')
     """
-    p = _parse_period(period)
+    p = _periods.parse(period)
     if p.kind == "month":
         return f"tháng {p.index}/{p.year}"
     if p.kind == "quarter":
@@ -377,7 +330,7 @@ def period_long(period: str) -> str:
     >>> period_long("2024-08"), period_long("2026-Q3"), period_long("2026")
     ('tháng 8 năm 2024', 'quý 3 năm 2026', 'năm 2026')
     """
-    p = _parse_period(period)
+    p = _periods.parse(period)
     if p.kind == "month":
         return f"tháng {p.index} năm {p.year}"
     if p.kind == "quarter":
@@ -393,7 +346,7 @@ def period_short(period: str) -> str:
     >>> period_short("2024-08"), period_short("2026-Q3"), period_short("2026")
     ('8/2024', 'quý 3/2026', '2026')
     """
-    p = _parse_period(period)
+    p = _periods.parse(period)
     if p.kind == "month":
         return f"{p.index}/{p.year}"
     if p.kind == "quarter":
@@ -412,77 +365,6 @@ def month_name(month: int, *, words: bool = False) -> str:
     if not 1 <= int(month) <= 12:
         raise ValueError(f"month must be 1..12, got {month}")
     return f"Tháng {MONTH_WORDS[int(month) - 1] if words else int(month)}"
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a period.
-
-    Examples
-    --------
-    >>> period_bounds("2024-08")
-    (datetime.date(2024, 8, 1), datetime.date(2024, 8, 31))
-    >>> period_bounds("2024-Q1")[1], period_bounds("2024")[1]
-    (datetime.date(2024, 3, 31), datetime.date(2024, 12, 31))
-    """
-    p = _parse_period(period)
-    if p.kind == "month":
-        first_month, last_month = p.index, p.index
-    elif p.kind == "quarter":
-        first_month, last_month = 3 * p.index - 2, 3 * p.index
-    else:
-        first_month, last_month = 1, 12
-    last_day = calendar.monthrange(p.year, last_month)[1]
-    return date(p.year, first_month, 1), date(p.year, last_month, last_day)
-
-
-def previous_period(period: str) -> str:
-    """The period before, of the same kind.
-
-    Examples
-    --------
-    >>> previous_period("2024-01"), previous_period("2026-Q1"), previous_period("2026")
-    ('2023-12', '2025-Q4', '2025')
-    """
-    p = _parse_period(period)
-    return str(_Period.from_ordinal(p.kind, p.ordinal() - 1))
-
-
-def next_period(period: str) -> str:
-    """The period after, of the same kind.
-
-    Examples
-    --------
-    >>> next_period("2024-12"), next_period("2026-Q4"), next_period("2026")
-    ('2025-01', '2027-Q1', '2027')
-    """
-    p = _parse_period(period)
-    return str(_Period.from_ordinal(p.kind, p.ordinal() + 1))
-
-
-def period_range(start: str, end: str) -> list[str]:
-    """All periods from ``start`` to ``end`` inclusive (both of the same kind).
-
-    Examples
-    --------
-    >>> period_range("2024-11", "2025-02")
-    ['2024-11', '2024-12', '2025-01', '2025-02']
-    >>> period_range("2026-Q3", "2027-Q1")
-    ['2026-Q3', '2026-Q4', '2027-Q1']
-    """
-    a, b = _parse_period(start), _parse_period(end)
-    if a.kind != b.kind:
-        raise MkbidxError(
-            f"hai kỳ khác loại (period kind): '{start}' và '{end}'",
-            column="period",
-            expected="hai kỳ cùng loại (tháng, quý hoặc năm)",
-        )
-    if a.ordinal() > b.ordinal():
-        raise MkbidxError(
-            f"kỳ đầu '{start}' sau kỳ cuối '{end}'",
-            column="period",
-            expected="kỳ đầu không sau kỳ cuối",
-        )
-    return [str(_Period.from_ordinal(a.kind, n)) for n in range(a.ordinal(), b.ordinal() + 1)]
 
 
 def _to_date(d: Any) -> date | None:
