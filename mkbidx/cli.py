@@ -201,7 +201,7 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
     if fmt == "xlsx" and not output:
         raise MkbidxError("--format xlsx cần --output (an .xlsx path)", column="--output")
     if output:
-        from mkbidx.reports.monthly import write_atomic
+        from mkbidx.io import write_atomic
 
         path = Path(output)
         if fmt == "xlsx":

@@ -1205,7 +1205,7 @@ def write_letter(
     MkbidxError
         If a letter file exists and ``force`` is false.
     """
-    from mkbidx.reports.monthly import write_atomic
+    from mkbidx.io import write_atomic
 
     folder = Path(folder)
     docx_path, html_path = folder / DOCX_NAME, folder / HTML_NAME

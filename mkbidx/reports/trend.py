@@ -49,6 +49,7 @@ import pandas as pd
 from mkbidx import __version__
 from mkbidx.core import trends
 from mkbidx.errors import MkbidxError
+from mkbidx.io import atomic_folder, csv_bytes, json_bytes, sha256_file, write_atomic, xlsx_bytes
 from mkbidx.reports import monthly as report
 from mkbidx.reports.monthly import Html, figure_html, paragraphs_html
 
@@ -1934,18 +1935,18 @@ def write_trend_artifacts(r: TrendReport, folder: str | Path | None) -> list[Pat
     written: list[Path] = []
 
     def put(relative: str, data: bytes) -> None:
-        written.append(report.write_atomic(folder / relative, lambda p: p.write_bytes(data)))
+        written.append(write_atomic(folder / relative, lambda p: p.write_bytes(data)))
 
     for key, png in r.figures.items():
         put(f"{report.FIGURES_DIR}/{key}.png", png)
     tables = report_tables(r)
     for key, frame in tables.items():
-        put(f"{report.TABLES_DIR}/{key}.csv", report.csv_bytes(frame))
+        put(f"{report.TABLES_DIR}/{key}.csv", csv_bytes(frame))
     sheets, formats = _sheets(r, tables)
     put(
-        f"{report.TABLES_DIR}/{report.XLSX_NAME}", report.xlsx_bytes(sheets, number_formats=formats)
+        f"{report.TABLES_DIR}/{report.XLSX_NAME}", xlsx_bytes(sheets, number_formats=formats)
     )
-    put(report.SUMMARY, report._json_bytes(r.summary()))
+    put(report.SUMMARY, json_bytes(r.summary()))
     return written
 
 
@@ -2047,7 +2048,7 @@ def run_trend_report(
     existed = [p for p in (root / TRENDS_DIR, target.parent) if p.exists()]
     root.mkdir(parents=True, exist_ok=True)
     try:
-        with report.atomic_folder(target, force=force) as staging:
+        with atomic_folder(target, force=force) as staging:
             run_params = {**params.as_dict(), "output_dir": str(staging)}
             report._execute(template, staging / report.REPORT_NOTEBOOK, run_params)
             summary = json.loads((staging / report.SUMMARY).read_text("utf-8"))
@@ -2077,7 +2078,7 @@ def _write_manifest(folder: Path, params: TrendParameters, template: Path) -> Pa
     outputs = [
         {
             "path": p.relative_to(folder).as_posix(),
-            "sha256": report.sha256_file(p),
+            "sha256": sha256_file(p),
             "size": p.stat().st_size,
         }
         for p in sorted(folder.rglob("*"))
@@ -2090,13 +2091,13 @@ def _write_manifest(folder: Path, params: TrendParameters, template: Path) -> Pa
         "mkbidx_version": __version__,
         "methodology": {"id": m.id, "title": m.title, "effective_from": m.effective_from},
         "parameters": parameters,
-        "template": {"path": shown_template, "sha256": report.sha256_file(template)},
+        "template": {"path": shown_template, "sha256": sha256_file(template)},
         "kernel": report.KERNEL_NAME,
         "inputs": list(summary.get("inputs", [])),
         "outputs": outputs,
     }
-    return report.write_atomic(
-        folder / report.MANIFEST, lambda p: p.write_bytes(report._json_bytes(manifest))
+    return write_atomic(
+        folder / report.MANIFEST, lambda p: p.write_bytes(json_bytes(manifest))
     )
 
 

@@ -22,6 +22,7 @@ import pytest
 from conftest import SAMPLE
 
 from mkbidx import __version__, cli
+from mkbidx import io as mkio
 from mkbidx.errors import MkbidxError
 from mkbidx.reports import monthly as report
 
@@ -260,14 +261,14 @@ def test_xlsx_has_fixed_timestamps_and_vietnamese_headers(ctx, tmp_path):
     report.write_artifacts(ctx, tmp_path, letter=False)
     data = (tmp_path / "tables" / "tables.xlsx").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert {i.date_time for i in z.infolist()} == {report.ZIP_TIMESTAMP}
+        assert {i.date_time for i in z.infolist()} == {mkio.ZIP_TIMESTAMP}
         core = z.read("docProps/core.xml").decode()
     assert "2000-01-01T00:00:00Z" in core
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames[:4] == ["Xếp hạng", "Cảnh báo", "Chỉ số", "Xu hướng"]
     header = [c.value for c in book["Xếp hạng"][1]]
     assert "Đơn vị" in header and "Tổng điểm" in header and "Xếp loại" in header
-    assert report.xlsx_bytes({"A": ctx.table}) == report.xlsx_bytes({"A": ctx.table})
+    assert mkio.xlsx_bytes({"A": ctx.table}) == mkio.xlsx_bytes({"A": ctx.table})
 
 
 def test_summary_lists_the_ranking_and_the_input_hashes(ctx):
