@@ -31,7 +31,6 @@ failed run leaves no partial output and never overwrites a user's file unless as
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import json
@@ -57,6 +56,8 @@ from mkbidx.io import (  # noqa: F401  (used by the trend report too)
     write_atomic,
     xlsx_bytes,
 )
+from mkbidx.present import html
+from mkbidx.present.html import Html, figure_html, paragraphs_html, render  # noqa: F401
 
 if TYPE_CHECKING:
     from mkbidx.core.ranking import Evaluation
@@ -334,83 +335,6 @@ def evaluate_periods(inputs: Inputs, periods: Iterable[str]) -> Evaluation:
 
 
 # =============================================================================== HTML snippets
-@dataclass(frozen=True)
-class Html:
-    """Markup shown as HTML by Jupyter (built from escaped templates only)."""
-
-    markup: str
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __str__(self) -> str:
-        return self.markup
-
-    def __repr__(self) -> str:  # the notebook's text/plain: short, the HTML is the content
-        return f"<Html, {len(self.markup)} characters>"
-
-
-_SNIPPETS = {
-    "headline": """\
-<section class="mkbidx-headline">
-<h1>{{ title }}</h1>
-<p class="mkbidx-lead">{{ scope_name }} {{ period_long }}: <strong>{{ headline }}</strong>\
-{% if band %} ({{ band }}){% endif %}.</p>
-<p>{{ change }}</p>
-{% if units %}<p>{{ units }}</p>{% endif %}
-</section>""",
-    "figure": """\
-<figure class="mkbidx-figure">
-<img src="data:image/png;base64,{{ data }}" alt="{{ alt }}">
-<figcaption>{{ caption }}</figcaption>
-</figure>""",
-    "paragraphs": """\
-<div class="mkbidx-text">{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}</div>""",
-    "list": """\
-<div class="mkbidx-list">{% if intro %}<p>{{ intro }}</p>{% endif %}
-<ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul></div>""",
-    "letter": """\
-<div class="mkbidx-letter">{% if links %}<p>Dự thảo công văn {{ period_long }}:
-{% for href, label in links %}<a href="{{ href }}">{{ label }}</a>{% if not loop.last %}, \
-{% endif %}{% endfor %}.</p>{% else %}<p>{{ missing }}</p>{% endif %}</div>""",
-    "sources": """\
-<div class="mkbidx-sources"><p>Phương pháp tính: {{ methodology }}. Phần mềm: mkbidx \
-{{ version }}.</p>
-<table class="mkbidx-files"><thead><tr><th>Tệp dữ liệu</th><th>SHA-256</th></tr></thead>
-<tbody>{% for f in files %}<tr><td>{{ f.path }}</td><td><code>{{ f.sha256[:16] }}…</code></td>\
-</tr>{% endfor %}</tbody></table>
-{% if notes %}<details><summary>Ghi chú khi đọc dữ liệu ({{ notes|length }})</summary>
-{% for n in notes %}<p class="mkbidx-note">{{ n }}</p>{% endfor %}</details>{% endif %}</div>""",
-}
-
-
-def _jinja():
-    import jinja2
-
-    env = getattr(_jinja, "_env", None)
-    if env is None:
-        env = jinja2.Environment(
-            autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=False
-        )
-        env.globals["templates"] = {k: env.from_string(v) for k, v in _SNIPPETS.items()}
-        _jinja._env = env  # type: ignore[attr-defined]
-    return env
-
-
-def _render(name: str, **values: Any) -> Html:
-    return Html(_jinja().globals["templates"][name].render(**values))
-
-
-def figure_html(png: bytes, *, alt: str, caption: str) -> Html:
-    """An embedded PNG (base64 data URI) with its alternative text and caption, escaped."""
-    return _render("figure", data=base64.b64encode(png).decode("ascii"), alt=alt, caption=caption)
-
-
-def paragraphs_html(paragraphs: Sequence[str]) -> Html:
-    """Paragraphs of plain text, escaped."""
-    return _render("paragraphs", paragraphs=list(paragraphs))
-
-
 # =============================================================================== figures
 def render_png(draw: Callable[[], Any], *, title: str | None = None) -> bytes:
     """Draw a chart with the mkbidx theme and return its deterministic PNG bytes.
@@ -510,8 +434,8 @@ class MonthlyReport:
         from mkbidx.present import formatting
 
         band = self.scope_row.get("band") if self.scope_row else None
-        return _render(
-            "headline",
+        return render(
+            "monthly-headline",
             title=self.title,
             scope_name=self.scope_name,
             period_long=formatting.period_long(self.period),
@@ -666,8 +590,8 @@ class MonthlyReport:
             "Chưa có dự thảo công văn trong thư mục báo cáo "
             f"(tạo bằng lệnh: mkbidx letter --period {self.period} --scope {self.scope})."
         )
-        return _render(
-            "letter",
+        return render(
+            "letter-links",
             links=links,
             period_long=formatting.period_long(self.period),
             missing=missing,
@@ -676,7 +600,7 @@ class MonthlyReport:
     @property
     def sources(self) -> Html:
         """Input files with their SHA-256, the methodology and the mkbidx version."""
-        return _render(
+        return render(
             "sources",
             methodology=f"{self.methodology.id} ({self.methodology.title})",
             version=__version__,
@@ -870,7 +794,7 @@ def build_monthly_report(
         evaluation=ev,
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
-    _jinja()  # compiled while the figures are drawn (the notebook's first display needs it)
+    html.warm()  # compiled while the figures are drawn (the notebook's first display needs it)
     _draw_figures(report)
     return report
 
@@ -1425,82 +1349,6 @@ def draft_letter(r: MonthlyReport, folder: str | Path) -> list[Path]:
 
 
 # =============================================================================== HTML export
-PAGE_CSS = """
-:root { color-scheme: light; }
-body { margin: 0; background: #f6f7f9; color: #1b1f24;
-  font-family: "Segoe UI", "Noto Sans", "DejaVu Sans", Arial, sans-serif; line-height: 1.45; }
-main { max-width: 1100px; margin: 0 auto; padding: 1.5rem 2rem 3rem; background: #fff; }
-h1 { font-size: 1.6rem; margin: 0.2rem 0 0.6rem; }
-h2 { font-size: 1.25rem; margin: 2rem 0 0.6rem; padding-bottom: 0.2rem;
-  border-bottom: 2px solid #0072B2; }
-h3 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
-a.anchor-link { display: none; }
-.mkbidx-lead { font-size: 1.15rem; }
-figure.mkbidx-figure { margin: 0.8rem 0; }
-figure.mkbidx-figure img { max-width: 100%; height: auto; }
-figcaption { font-size: 0.85rem; color: #555; }
-table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.88rem; }
-th, td { border: 1px solid #d0d4da; padding: 0.25rem 0.5rem; vertical-align: top; }
-th { background: #eef1f5; text-align: center; }
-td { text-align: left; }
-details { margin: 0.6rem 0; }
-summary { cursor: pointer; color: #444; font-size: 0.9rem; }
-.output_stderr, .output_error { display: none; }
-.mkbidx-note, .mkbidx-sources { font-size: 0.85rem; color: #444; }
-footer { font-size: 0.8rem; color: #666; margin-top: 2rem; }
-@media print { body { background: #fff; } main { padding: 0; } }
-"""
-
-PAGE_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mkbidx {{ version }}">
-<title>{{ title }}</title>
-<style>{{ css }}</style>
-</head>
-<body>
-<main>
-{{ body }}
-<footer>Tạo bởi mkbidx {{ version }}, phương pháp tính {{ methodology }}.</footer>
-</main>
-</body>
-</html>
-"""
-
-INDEX_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Báo cáo Bộ chỉ số 766</title>
-<style>{{ css }}</style>
-</head>
-<body>
-<main>
-<h1>Báo cáo Bộ chỉ số 766</h1>
-{% for scope in scopes %}
-<h2>{{ scope.name }} ({{ scope.code }})</h2>
-<table>
-<thead><tr><th>Tháng</th><th>Tổng điểm</th><th>Xếp hạng</th><th>Xếp loại</th>\
-<th>Báo cáo</th><th>Công văn</th></tr></thead>
-<tbody>
-{% for r in scope.rows %}<tr><td>{{ r.label }}</td><td>{{ r.total }}</td><td>{{ r.rank }}</td>\
-<td>{{ r.band }}</td><td><a href="{{ r.href }}">{{ r.label }}</a></td>\
-<td>{% if r.letter %}<a href="{{ r.letter }}">công văn</a>{% else %}–{% endif %}</td></tr>
-{% endfor %}</tbody>
-</table>
-{% else %}<p>Chưa có báo cáo nào.</p>
-{% endfor %}
-<footer>Tạo bởi mkbidx {{ version }}.</footer>
-</main>
-</body>
-</html>
-"""
-
 # A reference to something outside the file: an http(s) or protocol-relative URL in an
 # attribute or a CSS url(), or a CSS @import.
 _NETWORK_REFERENCE = re.compile(
@@ -1564,18 +1412,8 @@ def export_html(
 
 def _export_node(nb: Any, html_path: str | Path, *, title: str, methodology: str = "") -> Path:
     """:func:`export_html` of a notebook already in memory (papermill's executed notebook)."""
-    import jinja2
-    from markupsafe import Markup
-
     body, _resources = _html_exporter().from_notebook_node(_presentable(nb))
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    page = env.from_string(PAGE_TEMPLATE).render(
-        title=title,
-        body=Markup(body),
-        css=Markup(PAGE_CSS),
-        version=__version__,
-        methodology=methodology,
-    )
+    page = html.page(body, title=title, version=__version__, methodology=methodology)
     found = network_references(page)
     if found:
         raise RuntimeError(f"the exported HTML refers to network resources: {found[:3]}")
@@ -2008,7 +1846,6 @@ def write_index(output_root: str | Path) -> Path:
     Self-contained (inline CSS, relative links) and escaped; built from each report's
     ``summary.json``.
     """
-    import jinja2
 
     from mkbidx.present import formatting
 
@@ -2039,12 +1876,7 @@ def write_index(output_root: str | Path) -> Path:
                 "letter": f"{period}/{scope}/{LETTER_HTML}" if letter.is_file() else None,
             }
         )
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    from markupsafe import Markup
-
-    page = env.from_string(INDEX_TEMPLATE).render(
-        scopes=[scopes[k] for k in sorted(scopes)], css=Markup(PAGE_CSS), version=__version__
-    )
+    page = html.index_page([scopes[k] for k in sorted(scopes)], version=__version__)
     return write_atomic(root / INDEX_HTML, lambda p: p.write_text(page, encoding="utf-8"))
 
 

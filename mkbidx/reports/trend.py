@@ -50,8 +50,9 @@ from mkbidx import __version__
 from mkbidx.core import trends
 from mkbidx.errors import MkbidxError
 from mkbidx.io import atomic_folder, csv_bytes, json_bytes, sha256_file, write_atomic, xlsx_bytes
+from mkbidx.present import html
+from mkbidx.present.html import Html, figure_html, paragraphs_html, render
 from mkbidx.reports import monthly as report
-from mkbidx.reports.monthly import Html, figure_html, paragraphs_html
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -330,44 +331,15 @@ def period_name(period: str) -> str:
 
 
 # =============================================================================== HTML pieces
-_TREND_SNIPPETS = {
-    "headline": """\
-<section class="mkbidx-headline">
-<h1>{{ title }}</h1>
-<p class="mkbidx-lead">{{ lead }}</p>
-{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}
-</section>""",
-    "table": """\
-<div class="mkbidx-table" style="overflow-x: auto">{% if intro %}<p>{{ intro }}</p>{% endif %}\
-{{ table }}{% if note %}<p class="mkbidx-note">{{ note }}</p>{% endif %}</div>""",
-}
-
-
-def _jinja():
-    import jinja2
-
-    env = getattr(_jinja, "_env", None)
-    if env is None:
-        env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-        env.globals["templates"] = {k: env.from_string(v) for k, v in _TREND_SNIPPETS.items()}
-        _jinja._env = env  # type: ignore[attr-defined]
-    return env
-
-
-def _render(name: str, **values: Any) -> Html:
-    return Html(_jinja().globals["templates"][name].render(**values))
-
-
 def _table(styler, uuid: str, *, intro: str = "", note: str = "") -> Html:
     """A Styler as HTML (its texts escaped by :func:`mkbidx.present.formatting.styled_table`) in a
     horizontally scrollable block, with an escaped introduction and note."""
-    from markupsafe import Markup
 
-    return _render("table", table=Markup(styler.set_uuid(uuid).to_html()), intro=intro, note=note)
+    return html.table_html(styler, uuid, intro=intro, note=note)
 
 
 def _list(intro: str, items: Sequence[str]) -> Html:
-    return report._render("list", intro=intro, items=list(items))
+    return render("list", intro=intro, items=list(items))
 
 
 def _signed_colors(value: Any) -> str:
@@ -499,8 +471,8 @@ class TrendReport:
     @property
     def headline(self) -> Html:
         """Title, the units reaching 80 points, the scope's total and change, the biggest moves."""
-        return _render(
-            "headline", title=self.title, lead=self.lead_text, paragraphs=self.headline_texts
+        return render(
+            "trend-headline", title=self.title, lead=self.lead_text, paragraphs=self.headline_texts
         )
 
     # ------------------------------------------------------------------ figures
@@ -971,7 +943,7 @@ class TrendReport:
     @property
     def sources(self) -> Html:
         """Input files with their SHA-256, the methodology and the mkbidx version."""
-        return report._render(
+        return render(
             "sources",
             methodology=f"{self.methodology.id} ({self.methodology.title})",
             version=__version__,
