@@ -28,6 +28,7 @@ from mkbidx.inputs import units
 from mkbidx.present import formatting
 from mkbidx.reports import monthly as report
 from mkbidx.reports import trend as trend_report
+from mkbidx.reports import trend_figures
 
 COUNTS = SAMPLE / "mkbidx-sample-counts.csv"
 HOSTILE = "<script>alert(1)</script>"
@@ -258,7 +259,7 @@ def test_across_the_merger_the_merged_communes_are_rebuilt(merger):
 
 
 def test_units_sharing_a_short_name_are_told_apart(merger):
-    names = trend_report.display_names(trend_report._names(merger.series))
+    names = trend_figures.display_names(trend_figures._names(merger.series))
     assert names["02761"] == "xã Mường Khương" and names["083"] == "huyện Mường Khương"
     assert names["02752"] == "Pha Long"
 
