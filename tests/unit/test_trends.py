@@ -14,10 +14,11 @@ from conftest import SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkbidx import methodology
+from mkbidx import methodology, periods
 from mkbidx.cli import main
-from mkbidx.core import ranking, scoring, trends
+from mkbidx.core import _frames, compare, history, ranking, scoring, streaks, trends
 from mkbidx.errors import MkbidxError
+from mkbidx.present import labels
 
 M = methodology.load()
 SCORED = [m for g in M.groups for m in g.metrics if m.rule in ("linear", "linear_target")]
@@ -45,9 +46,27 @@ def total_of(counts: pd.DataFrame) -> float:
     return float(totals["total"].iloc[0])
 
 
-def test_module_doctests_pass():
-    result = doctest.testmod(trends)
-    assert result.failed == 0 and result.attempted > 20
+@pytest.mark.parametrize("module", [trends, streaks, compare, history, _frames])
+def test_module_doctests_pass(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted >= 2
+
+
+def test_trends_reexports_the_trend_modules():
+    """``trends.X`` keeps working for every name moved to a module of its own."""
+    assert trends.reconstruct_merged is history.reconstruct_merged
+    assert trends.MERGER_PERIOD == history.MERGER_PERIOD == "2025-07"
+    assert trends.compare_periods is compare.compare_periods
+    assert trends.decompose_change is compare.decompose_change
+    assert trends.streaks is streaks.streaks and trends.Run is streaks.Run
+    assert trends.months_of is periods.months_of and trends.shift_month is periods.shift_month
+    assert all(hasattr(trends, name) for name in trends.__all__)
+
+
+def test_core_trend_modules_hold_no_report_wording():
+    """The label of reconstructed rows is presentation (core only flags the rows)."""
+    assert not hasattr(trends, "RECONSTRUCTED_LABEL")
+    assert labels.RECONSTRUCTED_LABEL == "số liệu dựng lại"
 
 
 # --------------------------------------------------------------------------- periods
