@@ -44,9 +44,9 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
 def _units_for(dataset) -> pd.DataFrame:
     """Unit labels of every period: those in the data, completed by the official registry."""
     from mkbidx.inputs import units
-    from mkbidx.reports import monthly as report
+    from mkbidx.inputs.loading import unit_labels
 
-    return report.unit_labels(dataset, units.default_registry())
+    return unit_labels(dataset, units.default_registry())
 
 
 class PeriodData(NamedTuple):
@@ -378,8 +378,8 @@ def _cmd_trends(args) -> int:
     """Run ``notebooks/trend_comparison.ipynb`` into ``<output>/trends/<scope>/<from>_<to>/``
     (:func:`mkbidx.reports.trend.run_trend_report`), then print the report's path and the
     per-unit summary (:func:`mkbidx.core.trends.trend_summary`)."""
-    from mkbidx.core import trends
-    from mkbidx.reports import trend as trend_report
+    from mkbidx.present import labels
+    from mkbidx.run import trend as trend_report
 
     result = trend_report.run_trend_report(
         args.scope,
@@ -397,7 +397,7 @@ def _cmd_trends(args) -> int:
     rebuilt = result.summary.get("reconstructed")
     if rebuilt:
         print(
-            f"ghi chú: {rebuilt[0]}..{rebuilt[1]} là {trends.RECONSTRUCTED_LABEL} "
+            f"ghi chú: {rebuilt[0]}..{rebuilt[1]} là {labels.RECONSTRUCTED_LABEL} "
             "(cộng số liệu các xã trước sáp nhập)",
             file=sys.stderr,
         )
@@ -424,14 +424,15 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
-    from mkbidx.reports import monthly as report
+    from mkbidx.run import batch, monthly
 
     options = dict(data_path=args.input, output_root=args.output, methodology=args.methodology)
     if args.all:
-        batch = report.run_all(args.scope, force=args.force, **options)
-        print(report.describe_batch(batch))
-        return EXIT_DIFFERS if batch.failed else 0
-    print(report.describe(report.run_report(args.period, args.scope, force=args.force, **options)))
+        made = batch.run_all(args.scope, force=args.force, **options)
+        print(batch.describe_batch(made))
+        return EXIT_DIFFERS if made.failed else 0
+    result = monthly.run_report(args.period, args.scope, force=args.force, **options)
+    print(monthly.describe(result))
     return 0
 
 

@@ -6,7 +6,8 @@ communes of a district). A unit's rank is reported with its number of peers: "1/
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,7 +18,7 @@ from mkbidx.methodology import Methodology
 
 PEER_KEYS = ["period", "level", "parent_code"]
 LEVEL_ORDER = {"province": 0, "department": 1, "district": 2, "commune": 3}
-UNIT_COLUMNS = ["unit_code", "unit_name", "level", "parent_code"]
+from mkbidx.schemas import UNIT_COLUMNS  # noqa: E402
 
 
 def _method(methodology: Methodology | None) -> Methodology:
@@ -218,3 +219,19 @@ def scope_table(table: pd.DataFrame, *, period: str, scope: str | None = None) -
     level = rows["level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER))
     order = rows.assign(_level=level).sort_values(["_level", "rank", "unit_code"], kind="stable")
     return order.drop(columns="_level").reset_index(drop=True)
+
+
+def evaluate_periods(inputs: Any, periods: Iterable[str]) -> Evaluation:
+    """Score and rank the data of the given periods (pooled parents, published groups).
+
+    ``inputs``: data read for a report (:class:`mkbidx.inputs.loading.Inputs`: dataset, unit
+    labels per period, methodology).
+    """
+    wanted = set(periods)
+    ds = inputs.dataset
+    return evaluate(
+        ds.counts[ds.counts["period"].isin(wanted)],
+        inputs.units[inputs.units["period"].isin(wanted)],
+        ds.published_groups[ds.published_groups["period"].isin(wanted)],
+        methodology=inputs.methodology,
+    )

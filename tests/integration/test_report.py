@@ -21,10 +21,15 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE
 
-from mkbidx import __version__, cli
+from mkbidx import __version__, cli, paths
 from mkbidx import io as mkio
+from mkbidx.core import alerts as core_alerts
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs.loading import load_inputs
 from mkbidx.reports import monthly as report
+from mkbidx.reports.params import validate_parameters
+from mkbidx.run import artifacts, batch, export, index
+from mkbidx.run import monthly as run_monthly
 
 COUNTS = SAMPLE / "mkbidx-sample-counts.csv"
 HOSTILE = "<script>alert(1)</script>"
@@ -51,7 +56,7 @@ def slice_of_sample(folder: Path, periods: list[str], rename: dict[str, str] | N
 
 @pytest.fixture(scope="module")
 def inputs():
-    return report.load_inputs(SAMPLE)
+    return load_inputs(SAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +80,7 @@ def with_counts(
 
 # ------------------------------------------------------------------------------- parameters
 def test_validate_parameters_normalises():
-    p = report.validate_parameters(period="8/2024", scope=" 083 ", data_path="", output_dir="")
+    p = validate_parameters(period="8/2024", scope=" 083 ", data_path="", output_dir="")
     assert (p.period, p.scope, p.data_path, p.output_dir, p.methodology) == (
         "2024-08",
         "083",
@@ -103,7 +108,7 @@ def test_validate_parameters_normalises():
 def test_validate_parameters_rejects_bad_values(changes):
     args = {"period": PERIOD, "scope": SCOPE, "data_path": "", "methodology": ""} | changes
     with pytest.raises(MkbidxError):
-        report.validate_parameters(**args)
+        validate_parameters(**args)
 
 
 # ------------------------------------------------------------------------------- content
@@ -133,7 +138,7 @@ def test_alerts_follow_their_rules(ctx, method):
     t, a = ctx.table, ctx.alerts
     below = set(t.loc[t["total"] < method.bands[0].min, "unit_code"])
     assert set(a.loc[a["kind"] == "below_threshold", "unit_code"]) == below
-    fell = set(t.loc[t["change"] <= -report.DROP_ALERT_POINTS, "unit_code"])
+    fell = set(t.loc[t["change"] <= -core_alerts.DROP_ALERT_POINTS, "unit_code"])
     assert set(a.loc[a["kind"] == "drop", "unit_code"]) == fell
     # Tung Chung Phố paid no fee online (the letter's section 3)
     tcp = a[(a["unit_code"] == "02758") & (a["kind"] == "metric_zero")]
@@ -141,7 +146,7 @@ def test_alerts_follow_their_rules(ctx, method):
     # every "metric at 0" alert is a real 0, never a null (no-denominator) score
     zeros = ctx.metrics[(ctx.metrics["score"] == 0) & (ctx.metrics["max_score"] > 0)]
     assert len(a[a["kind"] == "metric_zero"]) == len(zeros)
-    assert set(a["kind"]) <= set(report.ALERT_KINDS)
+    assert set(a["kind"]) <= set(core_alerts.ALERT_KINDS)
     html = ctx.alerts_view.to_html()
     assert "Tung Chung Phố" in html and "T_alerts" in html
 
@@ -232,9 +237,9 @@ def test_hostile_unit_names_are_escaped_everywhere(inputs):
 
 # ------------------------------------------------------------------------------- files
 def test_artifacts_are_byte_identical_across_runs(inputs, ctx, tmp_path):
-    first = report.write_artifacts(ctx, tmp_path / "a", letter=False)
+    first = artifacts.write_artifacts(ctx, tmp_path / "a", letter=False)
     again = report.build_monthly_report(inputs, period=PERIOD, scope=SCOPE)
-    second = report.write_artifacts(again, tmp_path / "b", letter=False)
+    second = artifacts.write_artifacts(again, tmp_path / "b", letter=False)
     names = sorted(p.relative_to(tmp_path / "a").as_posix() for p in first)
     assert names == sorted(p.relative_to(tmp_path / "b").as_posix() for p in second)
     assert {
@@ -254,11 +259,11 @@ def test_artifacts_are_byte_identical_across_runs(inputs, ctx, tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     ranking = pd.read_csv(tmp_path / "a" / "tables/ranking.csv", dtype={"unit_code": str})
     assert ranking["unit_code"].tolist() == ctx.table["unit_code"].tolist()
-    assert report.write_artifacts(ctx, None) == []
+    assert artifacts.write_artifacts(ctx, None) == []
 
 
 def test_xlsx_has_fixed_timestamps_and_vietnamese_headers(ctx, tmp_path):
-    report.write_artifacts(ctx, tmp_path, letter=False)
+    artifacts.write_artifacts(ctx, tmp_path, letter=False)
     data = (tmp_path / "tables" / "tables.xlsx").read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         assert {i.date_time for i in z.infolist()} == {mkio.ZIP_TIMESTAMP}
@@ -282,8 +287,8 @@ def test_summary_lists_the_ranking_and_the_input_hashes(ctx):
 
 # ------------------------------------------------------------------------------- HTML export
 def test_network_references_are_found():
-    assert report.network_references('<p>xem https://dichvucong.gov.vn</p><a href="#x">') == []
-    assert report.network_references('<img src="data:image/png;base64,AAAA">') == []
+    assert export.network_references('<p>xem https://dichvucong.gov.vn</p><a href="#x">') == []
+    assert export.network_references('<img src="data:image/png;base64,AAAA">') == []
     for bad in (
         '<script src="https://cdn.example/require.js"></script>',
         "<link href='http://fonts.example/x.css' rel=stylesheet>",
@@ -291,7 +296,7 @@ def test_network_references_are_found():
         "<style>@import 'x.css';</style>",
         "<div style=\"background:url('https://x/y.png')\"></div>",
     ):
-        assert report.network_references(bad), bad
+        assert export.network_references(bad), bad
 
 
 def _notebook_with_outputs() -> nbformat.NotebookNode:
@@ -321,7 +326,7 @@ def _notebook_with_outputs() -> nbformat.NotebookNode:
 def test_export_html_is_self_contained_without_code(tmp_path):
     nb_path = tmp_path / "r.ipynb"
     nbformat.write(_notebook_with_outputs(), nb_path)
-    out = report.export_html(nb_path, tmp_path / "r.html", title="Tiêu đề <thử>", methodology="m")
+    out = export.export_html(nb_path, tmp_path / "r.html", title="Tiêu đề <thử>", methodology="m")
     html = out.read_text("utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="vi">' in html
     assert '<meta charset="utf-8">' in html
@@ -338,7 +343,7 @@ def test_export_html_is_self_contained_without_code(tmp_path):
         "<script",
     ):
         assert gone not in html, gone
-    assert report.network_references(html) == []
+    assert export.network_references(html) == []
     assert 'src="data:image/png;base64,' in html
 
 
@@ -353,12 +358,12 @@ def test_index_lists_reports_escaped(tmp_path):
     odd.mkdir(parents=True)
     (odd / "report.html").write_text("x", encoding="utf-8")
     (odd / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
-    html = report.write_index(tmp_path).read_text("utf-8")
+    html = index.write_index(tmp_path).read_text("utf-8")
     assert "&lt;script&gt;" in html and "<script>" not in html
     assert 'href="2024-08/083/report.html"' in html and 'href="2024-08/083/cong-van.html"' in html
     assert "88,23" in html and "1/9" in html and "tháng 8/2024" in html
     assert "not-a-period" not in html
-    assert report.network_references(html) == []
+    assert export.network_references(html) == []
 
 
 # ------------------------------------------------------------------------------- runner
@@ -429,7 +434,7 @@ def test_manifest_records_version_methodology_inputs_and_parameters(made, data_t
         }
     ]
     assert m["template"]["path"] == "notebooks/reports/monthly_report.ipynb"
-    assert m["template"]["sha256"] == sha(report.MONTHLY_TEMPLATE)
+    assert m["template"]["sha256"] == sha(paths.MONTHLY_TEMPLATE)
     assert m["letter"] == "drafted"
     for entry in m["outputs"]:
         assert sha(folder / entry["path"]) == entry["sha256"], entry["path"]
@@ -439,7 +444,7 @@ def test_report_html_shows_no_code_and_needs_no_network(made):
     _, folder, _ = made
     html = (folder / "report.html").read_text("utf-8")
     assert '<html lang="vi">' in html and '<meta charset="utf-8">' in html
-    assert report.network_references(html) == []
+    assert export.network_references(html) == []
     assert re.findall(r'<img [^>]*src="([^"]{0,22})', html) == ["data:image/png;base64,"] * 4
     for code in ("monthly_context", "validate_parameters", "import ", "In&nbsp;[", "Out["):
         assert code not in html, code
@@ -453,12 +458,12 @@ def test_existing_report_is_kept_without_force_then_replaced_with_force(made, da
     root, folder, _ = made
     before = {p: sha(p) for p in folder.rglob("*") if p.is_file()}
     with pytest.raises(MkbidxError, match="--force"):
-        report.run_report(PERIOD, SCOPE, data_path=data_two_months, output_root=root)
+        run_monthly.run_report(PERIOD, SCOPE, data_path=data_two_months, output_root=root)
     assert before == {p: sha(p) for p in folder.rglob("*") if p.is_file()}
 
     edited = "<p>Công văn đã sửa tay</p>"
     (folder / "cong-van.html").write_text(edited, encoding="utf-8")
-    report.run_report(PERIOD, SCOPE, data_path=data_two_months, output_root=root, force=True)
+    run_monthly.run_report(PERIOD, SCOPE, data_path=data_two_months, output_root=root, force=True)
     assert (folder / "cong-van.html").read_text("utf-8") == edited  # the letter is kept
     assert json.loads((folder / "manifest.json").read_text("utf-8"))["letter"] == "kept"
     after = {p: sha(p) for p in folder.rglob("*") if p.is_file()}
@@ -470,16 +475,16 @@ def test_existing_report_is_kept_without_force_then_replaced_with_force(made, da
 def test_failed_run_leaves_no_partial_folder(made, data_two_months, tmp_path):
     root, folder, _ = made
     with pytest.raises(MkbidxError, match="2019-01"):
-        report.run_report("2019-01", SCOPE, data_path=data_two_months, output_root=root)
+        run_monthly.run_report("2019-01", SCOPE, data_path=data_two_months, output_root=root)
     assert not (root / "2019-01").exists()
     # a run that fails half-way through the notebook leaves the old report untouched
     before = {p: sha(p) for p in folder.rglob("*") if p.is_file()}
-    nb = nbformat.read(report.MONTHLY_TEMPLATE, as_version=4)
+    nb = nbformat.read(paths.MONTHLY_TEMPLATE, as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
     broken = tmp_path / "broken.ipynb"
     nbformat.write(nb, broken)
     with pytest.raises(Exception, match="boom"):
-        report.run_report(
+        run_monthly.run_report(
             PERIOD, SCOPE, data_path=data_two_months, output_root=root, force=True, template=broken
         )
     assert before == {p: sha(p) for p in folder.rglob("*") if p.is_file()}
@@ -489,13 +494,13 @@ def test_failed_run_leaves_no_partial_folder(made, data_two_months, tmp_path):
 def test_all_months_in_parallel_with_an_index(tmp_path):
     data = slice_of_sample(tmp_path / "data", ["2024-07", PERIOD], rename={"02758": HOSTILE})
     root = tmp_path / "outputs"
-    batch = report.run_all(SCOPE, data_path=data, output_root=root, workers=2, progress=False)
-    assert batch.made == ("2024-07", PERIOD) and not batch.failed and not batch.skipped
+    made = batch.run_all(SCOPE, data_path=data, output_root=root, workers=2, progress=False)
+    assert made.made == ("2024-07", PERIOD) and not made.failed and not made.skipped
     index = (root / "index.html").read_text("utf-8")
     assert 'href="2024-07/083/report.html"' in index and 'href="2024-08/083/report.html"' in index
-    assert report.network_references(index) == []
-    again = report.run_all(SCOPE, data_path=data, output_root=root, progress=False)
+    assert export.network_references(index) == []
+    again = batch.run_all(SCOPE, data_path=data, output_root=root, progress=False)
     assert again.skipped == ("2024-07", PERIOD) and not again.made
-    assert "Bỏ qua 2 tháng" in report.describe_batch(again)
+    assert "Bỏ qua 2 tháng" in batch.describe_batch(again)
     html = (root / PERIOD / SCOPE / "report.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and HOSTILE not in html

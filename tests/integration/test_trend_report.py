@@ -8,7 +8,6 @@ run shared by several tests). The notebook itself is also executed by ``test_not
 from __future__ import annotations
 
 import dataclasses
-import doctest
 import hashlib
 import json
 import os
@@ -25,10 +24,11 @@ from mkbidx import cli
 from mkbidx.core import trends
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import units
+from mkbidx.inputs.loading import load_inputs
 from mkbidx.present import formatting
-from mkbidx.reports import monthly as report
 from mkbidx.reports import trend as trend_report
-from mkbidx.reports import trend_figures
+from mkbidx.reports import trend_figures, trend_params
+from mkbidx.run import artifacts, export
 
 COUNTS = SAMPLE / "mkbidx-sample-counts.csv"
 HOSTILE = "<script>alert(1)</script>"
@@ -56,15 +56,15 @@ def hashes(folder: Path, *parts: str) -> dict[str, str]:
     }
 
 
-def params(scope: str, first: str, last: str, **extra) -> trend_report.TrendParameters:
-    return trend_report.validate_trend_parameters(
+def params(scope: str, first: str, last: str, **extra) -> trend_params.TrendParameters:
+    return trend_params.validate_trend_parameters(
         scope=scope, first_period=first, last_period=last, data_path=SAMPLE, **extra
     )
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return report.load_inputs(SAMPLE)
+    return load_inputs(SAMPLE)
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +80,8 @@ def merger(inputs):
 
 
 # ------------------------------------------------------------------------------- parameters
-def test_module_doctests_pass():
-    result = doctest.testmod(trend_report)
-    assert result.failed == 0 and result.attempted > 0
-
-
 def test_validate_normalises_months_and_periods():
-    p = trend_report.validate_trend_parameters(
+    p = trend_params.validate_trend_parameters(
         scope=" 083 ",
         first_period="1/2024",
         last_period="tháng 6/2025",
@@ -121,14 +116,14 @@ def test_validate_normalises_months_and_periods():
 def test_validate_rejects_bad_parameters(changes):
     args = {"scope": "083", "first_period": "2024-01", "last_period": "2024-12"} | changes
     with pytest.raises(MkbidxError):
-        trend_report.validate_trend_parameters(**args)
+        trend_params.validate_trend_parameters(**args)
 
 
 @given(start=st.integers(2020 * 12, 2027 * 12), length=st.integers(1, 40))
 @settings(max_examples=200, deadline=None)
 def test_default_comparison_is_two_consecutive_periods_inside_the_range(start, length):
     months = [trends.month_of(o) for o in range(start, start + length)]
-    chosen = trend_report.default_comparison(months)
+    chosen = trend_params.default_comparison(months)
     if length < 2:
         assert chosen is None
         return
@@ -141,15 +136,15 @@ def test_default_comparison_is_two_consecutive_periods_inside_the_range(start, l
 
 
 def test_default_comparison_prefers_years_then_quarters():
-    assert trend_report.default_comparison(trends.months_of("2023-03..2025-12")) == (
+    assert trend_params.default_comparison(trends.months_of("2023-03..2025-12")) == (
         "2024",
         "2025",
     )
-    assert trend_report.default_comparison(trends.months_of("2024-01..2025-06")) == (
+    assert trend_params.default_comparison(trends.months_of("2024-01..2025-06")) == (
         "2025-Q1",
         "2025-Q2",
     )
-    assert trend_report.default_comparison(trends.months_of("2024-02..2024-05")) == (
+    assert trend_params.default_comparison(trends.months_of("2024-02..2024-05")) == (
         "2024-04",
         "2024-05",
     )
@@ -269,7 +264,7 @@ def test_hostile_unit_names_are_escaped(inputs, tmp_path):
     frame = frame[frame["period"].isin(["2024-06", "2024-07", "2024-08"])]
     frame.loc[frame["unit_code"] == "02758", "unit_name"] = HOSTILE
     frame.to_csv(tmp_path / "counts.csv", index=False)
-    hostile = report.load_inputs(tmp_path)
+    hostile = load_inputs(tmp_path)
     r = trend_report.build_trend_report(hostile, params("083", "2024-06", "2024-08"))
     pieces = [
         getattr(r, name).markup
@@ -294,13 +289,13 @@ def test_artifacts_are_byte_identical(inputs, tmp_path):
     p = params("083", "2024-06", "2024-08")
     for name in ("a", "b"):
         r = trend_report.build_trend_report(inputs, p)
-        trend_report.write_trend_artifacts(r, tmp_path / name)
+        artifacts.write_trend_artifacts(r, tmp_path / name)
     a, b = hashes(tmp_path / "a", "figures", "tables"), hashes(tmp_path / "b", "figures", "tables")
     assert a == b and "tables/tables.xlsx" in a and "figures/bump.png" in a
     assert (tmp_path / "a" / "summary.json").read_bytes() == (
         tmp_path / "b" / "summary.json"
     ).read_bytes()
-    assert trend_report.write_trend_artifacts(r, None) == []
+    assert artifacts.write_trend_artifacts(r, None) == []
 
 
 # ------------------------------------------------------------------------------- command line
@@ -353,7 +348,7 @@ def test_cli_prints_the_path_and_the_summary(made):
 
 def test_html_is_self_contained_vietnamese_and_complete(made):
     html = (made["f"] / "report.html").read_text("utf-8")
-    assert report.network_references(html) == []
+    assert export.network_references(html) == []
     assert '<html lang="vi">' in html and "<script" not in html
     missing = [n for n in communes_of("083", "2024-08") if n not in html]
     assert missing == [], missing

@@ -1,0 +1,138 @@
+"""The Jupyter kernel a report notebook runs in, and papermill's execution of a template.
+
+The kernel starts as soon as it is made (it boots on the other core while the caller prepares
+the run), in an empty temporary folder, and is killed as soon as the notebook has run (the
+executed notebook is in memory).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mkbidx.errors import MkbidxError
+from mkbidx.run.export import warm_exporter
+
+KERNEL_NAME = "python3"
+"""Jupyter kernel the templates run in (registered in the venv by ``make``)."""
+
+
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:")
+"""Kernel command-line options: its own log (e.g. the TCP transport notice) only for errors; no
+history file (as nbclient starts kernels)."""
+
+
+class Kernel:
+    """A Jupyter kernel (:data:`KERNEL_NAME`, in an empty temporary folder) for one notebook run.
+
+    It starts as soon as it is made: the kernel boots on the other core while the caller
+    prepares the run (papermill is imported only then). :func:`execute` runs the notebook in
+    it; :meth:`shutdown` (also on leaving a ``with`` block) stops it and closes the clients'
+    channels. Raises :class:`MkbidxError` when the kernel is not installed.
+    """
+
+    def __init__(self) -> None:
+        from jupyter_client.kernelspec import NoSuchKernel
+        from jupyter_core.utils import run_sync
+
+        self._folder = tempfile.TemporaryDirectory(prefix="mkbidx-run-")
+        self.manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
+        try:
+            run_sync(self.manager.start_kernel)(
+                extra_arguments=list(KERNEL_ARGUMENTS), cwd=self._folder.name
+            )
+        except NoSuchKernel:
+            self._folder.cleanup()
+            raise MkbidxError(
+                f"không có kernel Jupyter '{KERNEL_NAME}' (no such kernel)",
+                expected="chạy make (cài kernel: python -m ipykernel install --sys-prefix "
+                "--name python3)",
+            ) from None
+        except BaseException:
+            self._folder.cleanup()
+            raise
+        self._running = True
+
+    def shutdown(self) -> None:
+        """Stop the kernel at once (the notebook is in memory: no graceful wait); idempotent."""
+        from jupyter_core.utils import run_sync
+
+        if not getattr(self, "_running", False):
+            return
+        self._running = False
+        try:
+            for client in self.manager.clients:
+                client.stop_channels()
+            process = getattr(self.manager.provisioner, "process", None)
+            if process is not None and process.poll() is None:
+                # Killed and reaped here: jupyter_client would poll for the end every 0.1 s.
+                run_sync(self.manager.provisioner.kill)()  # the kernel's process group
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self._folder.cleanup()
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.shutdown()
+
+
+@functools.cache
+def _kernel_manager_class():
+    """jupyter_client's kernel manager, remembering the clients made for it (papermill given a
+    started kernel leaves closing their channels to the owner)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class KernelManager(AsyncKernelManager):
+        @property
+        def clients(self) -> list[Any]:
+            return self.__dict__.setdefault("_mkbidx_clients", [])
+
+        def client(self, **kwargs: Any) -> Any:
+            made = super().client(**kwargs)
+            self.clients.append(made)
+            return made
+
+    return KernelManager
+
+
+def execute(
+    template: Path, output: Path, parameters: Mapping[str, Any], *, kernel: Kernel | None = None
+) -> Any:
+    """Run a template with papermill into ``output``; returns the executed notebook.
+
+    ``kernel``: a kernel started beforehand (:class:`Kernel`), used once and shut down here;
+    None: one is started now. While the kernel works, the HTML exporter warms up in a thread
+    (:func:`mkbidx.run.export.warm_exporter`).
+    """
+    kernel = Kernel() if kernel is None else kernel
+    try:
+        import papermill as pm
+        from papermill.exceptions import PapermillExecutionError
+
+        try:
+            return pm.execute_notebook(
+                str(template),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name=KERNEL_NAME,
+                km=kernel.manager,
+                progress_bar=False,
+                log_output=False,
+                request_save_on_cell_execute=False,  # one write at the end, not one per cell
+                on_notebook_start=warm_exporter,
+            )
+        except PapermillExecutionError as exc:
+            if exc.ename == "MkbidxError":
+                raise MkbidxError(str(exc.evalue)) from None
+            raise
+    finally:
+        kernel.shutdown()
