@@ -31,7 +31,6 @@ Examples
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,19 +40,36 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from mkbidx import periods
 from mkbidx.errors import MkbidxError
-from mkbidx.paths import UNITS_DIR  # noqa: E402
+from mkbidx.inputs.names import CACHE_SIZE, NameParse, normalize_name, parse_name, short_name
+from mkbidx.inputs.unit_files import LEVELS, UnitVersion, read_frame, read_units
+from mkbidx.paths import UNITS_DIR  # the project's registry files (data/units/; not ../shared)
 
-"""Folder of the project's registry files (``data/units/``; never ``../shared``)."""
+__all__ = [
+    "CLOSEST_SHOWN",
+    "ERRORS_SHOWN",
+    "FUZZY_MARGIN",
+    "FUZZY_THRESHOLD",
+    "LEVELS",
+    "REGISTRY_FILE",
+    "SNAPSHOT_FILE",
+    "SNAPSHOT_PERIOD",
+    "UNITS_DIR",
+    "Registry",
+    "default_registry",
+    "load_registry",
+    "normalize_name",
+    "resolve_command",
+    "resolve_many",
+]
+
 REGISTRY_FILE = "lao-cai-2025-07.csv"
 """Period-aware registry (all versions of all units, with validity windows)."""
 SNAPSHOT_FILE = "lao-cai-2024.csv"
 """Verbatim copy of the official 2024 list; the default registry is checked against it."""
 SNAPSHOT_PERIOD = "2024"
 """Period the snapshot describes (checked at its last month, 2024-12)."""
-
-LEVELS: tuple[str, ...] = ("province", "district", "commune")
-"""Known levels, highest first. A parent must be of a higher level than its child."""
 
 FUZZY_THRESHOLD = 85.0
 """Minimum ``rapidfuzz.fuzz.ratio`` (0-100) on the diacritic-free key for a fuzzy match.
@@ -78,189 +94,7 @@ CLOSEST_SHOWN = 3
 ERRORS_SHOWN = 10
 """Number of unresolved names detailed in one :func:`resolve_many` error."""
 
-_REQUIRED = ("code", "name", "level", "parent_code")
-_OPTIONAL = ("valid_from", "valid_to", "merged_into")
-_ALIASES = {"unit_code": "code", "unit_name": "name"}
-_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
-_YEAR_RE = re.compile(r"^(\d{4})$")
 _CODE_LIKE_RE = re.compile(r"^[0-9]+$")
-_CACHE_SIZE = 1 << 16  # resolved names kept per registry (and parsed names per process)
-
-# Vietnamese tone marks as combining characters (after NFD): huyền, sắc, ngã, hỏi, nặng.
-_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
-_VOWELS = frozenset("aăâeêioôơuưy")
-_MARKED_VOWELS = frozenset("ăâêôơư")
-_OPEN_SECOND = frozenset({"oa", "oe", "uy"})
-
-# (prefix text, kind, levels it restricts to). Kinds are compared to the registry names' own
-# prefix to break ties ("TP Lào Cai" is the city 080, not the province 10).
-_LEVEL_PREFIXES: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("thị trấn", "thi_tran", frozenset({"commune"})),
-    ("tt", "thi_tran", frozenset({"commune"})),
-    ("thị xã", "thi_xa", frozenset({"district"})),
-    ("tx", "thi_xa", frozenset({"district"})),
-    ("thành phố", "thanh_pho", frozenset({"province", "district"})),
-    ("tp", "thanh_pho", frozenset({"province", "district"})),
-    ("xã", "xa", frozenset({"commune"})),
-    ("phường", "phuong", frozenset({"commune"})),
-    ("huyện", "huyen", frozenset({"district"})),
-    ("h", "huyen", frozenset({"district"})),
-    ("quận", "quan", frozenset({"district"})),
-    ("tỉnh", "tinh", frozenset({"province"})),
-)
-_AUTHORITY_PREFIXES = ("ubnd", "ủy ban nhân dân")
-# Kinds whose prefix word short_name drops ("Xã Tả Thàng" -> "Tả Thàng"); the others are kept
-# in lower case as the letters write them ("thị trấn Mường Khương").
-_DROPPED_KINDS = frozenset({"xa", "huyen", "tinh"})
-
-
-# --------------------------------------------------------------------------- name keys
-
-
-def _tone_position(base: str) -> int:
-    """Index of the vowel carrying the tone in a toneless syllable (modern placement rule)."""
-    idx = [i for i, ch in enumerate(base) if ch in _VOWELS]
-    if not idx:
-        return len(base) - 1
-    if len(idx) > 1 and idx[0] == 1 and base[:2] in ("qu", "gi"):
-        idx = idx[1:]
-    marked = [i for i in idx if base[i] in _MARKED_VOWELS]
-    if marked:
-        return marked[-1]
-    if len(idx) == 1 or idx[-1] < len(base) - 1:
-        return idx[-1]
-    if base[idx[0] : idx[-1] + 1] in _OPEN_SECOND:
-        return idx[-1]
-    return idx[0] if len(idx) == 2 else idx[1]
-
-
-def _ascii(base: str) -> str:
-    out = "".join(ch for ch in unicodedata.normalize("NFD", base) if not unicodedata.combining(ch))
-    return out.replace("đ", "d")
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Syllables of ``text`` as (keys with diacritics, keys without diacritics)."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    syllables: list[tuple[str, str | None]] = []
-    chars: list[str] = []
-    tone: str | None = None
-    for ch in decomposed + " ":
-        if ch in _TONES:
-            tone = ch
-        elif unicodedata.combining(ch) or ch.isalnum():
-            chars.append(ch)
-        elif chars or tone:
-            syllables.append((unicodedata.normalize("NFC", "".join(chars)), tone))
-            chars, tone = [], None
-    with_marks: list[str] = []
-    plain: list[str] = []
-    for base, mark in syllables:
-        if not base:
-            continue
-        if mark is not None:
-            pos = _tone_position(base) + 1
-            with_marks.append(unicodedata.normalize("NFC", base[:pos] + mark + base[pos:]))
-        else:
-            with_marks.append(base)
-        plain.append(_ascii(base))
-    return tuple(with_marks), tuple(plain)
-
-
-def normalize_name(text: str, *, diacritics: bool = True) -> str:
-    """Normalise a unit name to a comparison key.
-
-    Lower case, NFC, punctuation turned into spaces, runs of spaces collapsed, and each
-    syllable's tone mark moved to one canonical vowel (modern rule), so differently placed
-    tone marks give the same key. With ``diacritics=False`` all marks are removed and "đ"
-    becomes "d" (a plain accent strip keeps "đ", which is a letter, not a marked "d").
-
-    Parameters
-    ----------
-    text : str
-        Any spelling of a name (NFC or NFD).
-    diacritics : bool, default True
-        Keep vowel and tone marks (canonically placed) or strip them.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> normalize_name("  Xã  Thanh Hòa ") == normalize_name("xã thanh hoà")
-    True
-    >>> normalize_name("Thủy") == normalize_name("Thuỷ")
-    True
-    >>> normalize_name("TT.Đồng Tuyển", diacritics=False)
-    'tt dong tuyen'
-    """
-    with_marks, plain = _tokens(str(text))
-    return " ".join(with_marks if diacritics else plain)
-
-
-@dataclass(frozen=True)
-class _Parse:
-    key1: str  # diacritics key (canonical tones)
-    key2: str  # diacritic-free key
-    n_syllables: int
-    levels: frozenset[str] | None  # restriction from a level prefix
-    kind: str | None  # kind of that prefix (xa, thi_tran, ...)
-
-
-def _prefix_keys() -> tuple[tuple[tuple[str, ...], tuple[str, ...], str, frozenset[str]], ...]:
-    out = []
-    for text, kind, levels in _LEVEL_PREFIXES:
-        k1, k2 = _tokens(text)
-        out.append((k1, k2, kind, levels))
-    return tuple(sorted(out, key=lambda p: -len(p[0])))
-
-
-_PREFIXES = _prefix_keys()
-_AUTHORITY = tuple(_tokens(text)[1] for text in _AUTHORITY_PREFIXES)
-
-
-def _match_prefix(
-    t1: tuple[str, ...], t2: tuple[str, ...]
-) -> tuple[int, str, frozenset[str], bool] | None:
-    """Longest level prefix of the tokens: (length, kind, levels, certain)."""
-    for k1, k2, kind, levels in _PREFIXES:
-        n = len(k2)
-        if len(t2) > n and t2[:n] == k2:
-            return n, kind, levels, t1[:n] == k1
-    return None
-
-
-def _split_official(name: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """Kind and bare-name keys of a registry name (prefix must match with its diacritics)."""
-    t1, t2 = _tokens(name)
-    hit = _match_prefix(t1, t2)
-    if hit is not None and hit[3]:
-        n = hit[0]
-        return hit[1], t1[n:], t2[n:]
-    return None, t1, t2
-
-
-@lru_cache(maxsize=_CACHE_SIZE)
-def _parse(text: str) -> tuple[_Parse, ...]:
-    """Readings of a user-written name: with its level prefix stripped and, when the prefix
-    was only recognised without diacritics ("Tinh ..." may be "Tỉnh" or the name "Tịnh ..."),
-    also as written."""
-    t1, t2 = _tokens(text)
-    for auth in _AUTHORITY:
-        n = len(auth)
-        if len(t2) > n and t2[:n] == auth:
-            t1, t2 = t1[n:], t2[n:]
-            break
-    whole = _Parse(" ".join(t1), " ".join(t2), len(t2), None, None)
-    hit = _match_prefix(t1, t2)
-    if hit is None:
-        return (whole,)
-    n, kind, levels, certain = hit
-    stripped = _Parse(" ".join(t1[n:]), " ".join(t2[n:]), len(t2) - n, levels, kind)
-    return (stripped,) if certain else (stripped, whole)
 
 
 # --------------------------------------------------------------------------- periods
@@ -272,77 +106,30 @@ def _month(period: str | None) -> str | None:
     if period is None:
         return None
     text = str(period).strip()
-    if _MONTH_RE.match(text):
-        return text
-    if m := _QUARTER_RE.match(text):
-        return f"{m.group(1)}-{3 * int(m.group(2)):02d}"
-    if m := _YEAR_RE.match(text):
-        return f"{m.group(1)}-12"
+    if periods.is_month(text) or periods.QUARTER_RE.match(text) or periods.YEAR_RE.match(text):
+        return periods.last_month(text)
     raise MkbidxError(
         f'kỳ "{period}" không hợp lệ (invalid period)',
         expected='"YYYY-MM", "YYYY-Qn" hoặc "YYYY"',
     )
 
 
-def _next_month(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:])
-    return f"{year + mon // 12}-{mon % 12 + 1:02d}"
-
-
 # --------------------------------------------------------------------------- registry
-
-
-@dataclass(frozen=True)
-class _Unit:
-    code: str
-    name: str
-    level: str
-    parent_code: str | None
-    valid_from: str | None
-    valid_to: str | None
-    merged_into: str | None
-    row: int
-    kind: str | None
-    key1: str
-    key2: str
-    n_syllables: int
-
-    def valid_at(self, month: str | None) -> bool:
-        if month is None:
-            return True
-        return (self.valid_from is None or self.valid_from <= month) and (
-            self.valid_to is None or month <= self.valid_to
-        )
-
-    def covers(self, other: _Unit) -> bool:
-        """True if this unit's window contains ``other``'s window."""
-        starts = self.valid_from is None or (
-            other.valid_from is not None and self.valid_from <= other.valid_from
-        )
-        ends = self.valid_to is None or (
-            other.valid_to is not None and other.valid_to <= self.valid_to
-        )
-        return starts and ends
-
-    def overlaps(self, other: _Unit) -> bool:
-        a = self.valid_to is None or other.valid_from is None or other.valid_from <= self.valid_to
-        b = other.valid_to is None or self.valid_from is None or self.valid_from <= other.valid_to
-        return a and b
 
 
 @dataclass(frozen=True)
 class _Index:
     """Resolution candidates for one (scope, month), with keys built once."""
 
-    units: tuple[_Unit, ...]
+    units: tuple[UnitVersion, ...]
     codes: frozenset[str]
-    by_key1: dict[str, tuple[_Unit, ...]]
-    by_key2: dict[str, tuple[_Unit, ...]]
-    by_compact: dict[str, tuple[_Unit, ...]]  # diacritic-free key without spaces ("sapa")
-    by_syllables: dict[int, tuple[list[str], list[_Unit]]]
+    by_key1: dict[str, tuple[UnitVersion, ...]]
+    by_key2: dict[str, tuple[UnitVersion, ...]]
+    by_compact: dict[str, tuple[UnitVersion, ...]]  # diacritic-free key without spaces ("sapa")
+    by_syllables: dict[int, tuple[list[str], list[UnitVersion]]]
 
 
-def _group(units: Iterable[_Unit], attr: str) -> dict:
+def _group(units: Iterable[UnitVersion], attr: str) -> dict:
     out: dict = {}
     for unit in units:
         out.setdefault(getattr(unit, attr), []).append(unit)
@@ -366,10 +153,10 @@ class Registry:
     ('083', '10')
     """
 
-    def __init__(self, units: Sequence[_Unit], source: str) -> None:
-        self._units: tuple[_Unit, ...] = tuple(units)
+    def __init__(self, units: Sequence[UnitVersion], source: str) -> None:
+        self._units: tuple[UnitVersion, ...] = tuple(units)
         self.source = source
-        versions: dict[str, list[_Unit]] = {}
+        versions: dict[str, list[UnitVersion]] = {}
         for unit in self._units:
             versions.setdefault(unit.code, []).append(unit)
         self._versions = {
@@ -378,7 +165,7 @@ class Registry:
         }
         self._children = _group(self._units, "parent_code")
         self._indexes: dict[tuple[str | None, str | None], _Index] = {}
-        self._resolved: dict[tuple[str, str | None, str | None], _Unit] = {}
+        self._resolved: dict[tuple[str, str | None, str | None], UnitVersion] = {}
 
     def __repr__(self) -> str:
         return f"Registry({len(self._versions)} units, {len(self._units)} rows, {self.source!r})"
@@ -388,7 +175,7 @@ class Registry:
 
     # ---------------------------------------------------------------- lookups
 
-    def _version(self, code: str, period: str | None = None) -> _Unit:
+    def _version(self, code: str, period: str | None = None) -> UnitVersion:
         versions = self._versions.get(str(code).strip())
         if versions is None:
             raise MkbidxError(
@@ -429,18 +216,7 @@ class Registry:
         >>> reg.short_name("02794"), reg.short_name("02761", "2024-08"), reg.short_name("088")
         ('Tả Thàng', 'thị trấn Mường Khương', 'thị xã Sa Pa')
         """
-        words = self._version(code, period).name.split()
-        for n in (2, 1):
-            head = _tokens(" ".join(words[:n]))
-            if len(words) <= n:
-                continue
-            for k1, _k2, kind, _levels in _PREFIXES:
-                if head[0] == k1:
-                    rest = " ".join(words[n:])
-                    if kind in _DROPPED_KINDS:
-                        return rest
-                    return " ".join(w.lower() for w in words[:n]) + " " + rest
-        return " ".join(words)
+        return short_name(self._version(code, period).name)
 
     def level(self, code: str, period: str | None = None) -> str:
         """Level of a unit: "province", "district" or "commune".
@@ -486,9 +262,9 @@ class Registry:
         """
         return sorted({u.code for u in self._descendant_units(code, _month(period))})
 
-    def _descendant_units(self, code: str, month: str | None) -> list[_Unit]:
+    def _descendant_units(self, code: str, month: str | None) -> list[UnitVersion]:
         self._version(code)
-        out: list[_Unit] = []
+        out: list[UnitVersion] = []
         frontier, seen = [code], {code}
         while frontier:
             parent = frontier.pop()
@@ -568,7 +344,7 @@ class Registry:
                 units = tuple(u for u in self._units if u.valid_at(month))
             else:
                 units = tuple(self._descendant_units(scope, month))
-            by_syllables: dict[int, tuple[list[str], list[_Unit]]] = {}
+            by_syllables: dict[int, tuple[list[str], list[UnitVersion]]] = {}
             for unit in units:
                 keys, members = by_syllables.setdefault(unit.n_syllables, ([], []))
                 keys.append(unit.key2)
@@ -622,7 +398,7 @@ class Registry:
         """
         return self._resolve_unit(name, scope, period).code
 
-    def _resolve_unit(self, name: str, scope: str | None, period: str | None) -> _Unit:
+    def _resolve_unit(self, name: str, scope: str | None, period: str | None) -> UnitVersion:
         """The matched unit version (cached per name, scope and month)."""
         month = _month(period)
         if scope is not None:
@@ -631,7 +407,7 @@ class Registry:
         unit = self._resolved.get(key)
         if unit is None:
             unit = self._resolve(name, scope, period, month)
-            if len(self._resolved) >= _CACHE_SIZE:
+            if len(self._resolved) >= CACHE_SIZE:
                 self._resolved.clear()
             self._resolved[key] = unit
         return unit
@@ -680,7 +456,7 @@ class Registry:
 
     def _resolve(
         self, name: str, scope: str | None, period: str | None, month: str | None
-    ) -> _Unit:
+    ) -> UnitVersion:
         if scope is not None:
             self._version(scope)
         index = self._index(scope, month)
@@ -701,9 +477,9 @@ class Registry:
                 + (" (unit code out of scope)" if known else " (unknown unit code)"),
                 unit=text,
             )
-        parses = _parse(text)
+        parses = parse_name(text)
 
-        def allowed(unit: _Unit, parse: _Parse) -> bool:
+        def allowed(unit: UnitVersion, parse: NameParse) -> bool:
             return parse.levels is None or unit.level in parse.levels
 
         # Stages 1 and 2: exact keys with, then without, diacritics.
@@ -728,7 +504,7 @@ class Registry:
             return self._decide(text, hits, "key2", scope, period)
 
         # Stage 3: fuzzy on the diacritic-free key, same number of syllables.
-        best: dict[str, tuple[float, _Unit]] = {}
+        best: dict[str, tuple[float, UnitVersion]] = {}
         for parse in parses:
             keys, members = index.by_syllables.get(parse.n_syllables, ([], []))
             found = process.extract(
@@ -749,12 +525,12 @@ class Registry:
     def _decide(
         self,
         text: str,
-        hits: list[tuple[_Unit, _Parse]],
+        hits: list[tuple[UnitVersion, NameParse]],
         attr: str,
         scope: str | None,
         period: str | None,
-    ) -> _Unit:
-        def chosen(code: str) -> _Unit:
+    ) -> UnitVersion:
+        def chosen(code: str) -> UnitVersion:
             # Among the matching versions of one code, the one of the kind written, else the
             # latest.
             same = [u for u, p in hits if u.code == code]
@@ -782,9 +558,9 @@ class Registry:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _ambiguous(
-        self, text: str, units: Sequence[_Unit], scope: str | None, period: str | None
+        self, text: str, units: Sequence[UnitVersion], scope: str | None, period: str | None
     ) -> None:
-        seen: dict[str, _Unit] = {}
+        seen: dict[str, UnitVersion] = {}
         names: dict[str, list[str]] = {}
         for unit in sorted(units, key=lambda u: u.valid_from or ""):
             seen.setdefault(unit.code, unit)
@@ -802,7 +578,7 @@ class Registry:
     def _unknown(
         self,
         text: str,
-        parses: tuple[_Parse, ...],
+        parses: tuple[NameParse, ...],
         index: _Index,
         scope: str | None,
         period: str | None,
@@ -811,7 +587,7 @@ class Registry:
             u for u in index.units if any(p.levels is None or u.level in p.levels for p in parses)
         ]
         pool = pool or list(index.units)
-        scores: dict[str, tuple[float, _Unit]] = {}
+        scores: dict[str, tuple[float, UnitVersion]] = {}
         for unit in pool:
             score = max(fuzz.ratio(p.key2, unit.key2) for p in parses)
             if score > scores.get(unit.code, (-1.0, unit))[0]:
@@ -826,7 +602,7 @@ class Registry:
         err.candidates = [(u.code, u.name) for _, u in closest]
         raise err
 
-    def _short(self, unit: _Unit) -> str:
+    def _short(self, unit: UnitVersion) -> str:
         period = unit.valid_from or unit.valid_to
         return self.short_name(unit.code, period)
 
@@ -865,7 +641,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
     """
     default = path is None
     file = UNITS_DIR / REGISTRY_FILE if default else Path(path)
-    registry = Registry(_read_units(file), str(file))
+    registry = Registry(read_units(file), str(file))
     if default:
         _check_snapshot(registry, UNITS_DIR / SNAPSHOT_FILE)
     return registry
@@ -903,160 +679,9 @@ def resolve_many(
     return reg.resolve_many(names, scope=scope, period=period)
 
 
-def _read_frame(file: Path) -> pd.DataFrame:
-    if not file.is_file():
-        raise MkbidxError("không tìm thấy tệp danh mục đơn vị (unit registry file)", file=file)
-    try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise MkbidxError(
-            f"không đọc được tệp CSV (unreadable CSV): {exc}",
-            file=file,
-            expected="CSV UTF-8 có dòng tiêu đề",
-        ) from None
-    frame.columns = [_ALIASES.get(c.strip(), c.strip()) for c in frame.columns]
-    for column in _REQUIRED:
-        if column not in frame.columns:
-            raise MkbidxError(
-                "thiếu cột (missing column)",
-                file=file,
-                column=column,
-                expected="các cột " + ", ".join(_REQUIRED),
-            )
-    for column in _OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = ""
-    return frame[list(_REQUIRED + _OPTIONAL)].apply(lambda s: s.str.strip())
-
-
-def _read_units(file: Path) -> list[_Unit]:
-    frame = _read_frame(file)
-    units: list[_Unit] = []
-    for i, rec in enumerate(frame.itertuples(index=False)):
-        row = i + 2  # line in the file; the header is line 1
-
-        def fail(problem: str, column: str, expected: str, row: int = row) -> MkbidxError:
-            return MkbidxError(problem, file=file, row=row, column=column, expected=expected)
-
-        if not rec.code:
-            raise fail("mã đơn vị trống (empty code)", "code", "mã đơn vị chính thức")
-        if not rec.name:
-            raise fail("tên đơn vị trống (empty name)", "name", "tên chính thức")
-        if rec.level not in LEVELS:
-            raise fail(
-                f'cấp "{rec.level}" không hợp lệ (unknown level)', "level", ", ".join(LEVELS)
-            )
-        window = {}
-        for column in ("valid_from", "valid_to"):
-            value = getattr(rec, column) or None
-            if value is not None and not _MONTH_RE.match(value):
-                raise fail(
-                    f'"{value}" không phải tháng (not a month)', column, '"YYYY-MM" hoặc trống'
-                )
-            window[column] = value
-        if (
-            window["valid_from"]
-            and window["valid_to"]
-            and window["valid_from"] > window["valid_to"]
-        ):
-            raise fail(
-                "hiệu lực kết thúc trước khi bắt đầu (valid_to before valid_from)",
-                "valid_to",
-                f"tháng ≥ {window['valid_from']}",
-            )
-        kind, key1, key2 = _split_official(rec.name)
-        units.append(
-            _Unit(
-                code=rec.code,
-                name=rec.name,
-                level=rec.level,
-                parent_code=rec.parent_code or None,
-                valid_from=window["valid_from"],
-                valid_to=window["valid_to"],
-                merged_into=rec.merged_into or None,
-                row=row,
-                kind=kind,
-                key1=" ".join(key1),
-                key2=" ".join(key2),
-                n_syllables=len(key2),
-            )
-        )
-    if not units:
-        raise MkbidxError("danh mục đơn vị trống (empty unit registry)", file=file)
-    _check_units(units, file)
-    return units
-
-
-def _check_units(units: list[_Unit], file: Path) -> None:
-    versions: dict[str, list[_Unit]] = {}
-    for unit in units:
-        for other in versions.get(unit.code, ()):
-            if unit.overlaps(other):
-                raise MkbidxError(
-                    f'mã "{unit.code}" trùng với dòng {other.row} trong cùng thời gian hiệu lực '
-                    "(duplicate code in overlapping validity windows)",
-                    file=file,
-                    row=unit.row,
-                    column="code",
-                    expected="mỗi mã chỉ một dòng cho mỗi tháng (valid_from/valid_to không chồng)",
-                )
-        versions.setdefault(unit.code, []).append(unit)
-    rank = {level: i for i, level in enumerate(LEVELS)}
-    for unit in units:
-        if unit.parent_code is None:
-            if unit.level != LEVELS[0]:
-                raise MkbidxError(
-                    "thiếu đơn vị cấp trên (missing parent)",
-                    file=file,
-                    row=unit.row,
-                    column="parent_code",
-                    expected="mã đơn vị cấp trên (chỉ cấp tỉnh được để trống)",
-                )
-            continue
-        parents = versions.get(unit.parent_code, [])
-        if not any(p.covers(unit) for p in parents):
-            raise MkbidxError(
-                f'đơn vị cấp trên "{unit.parent_code}" không có trong danh mục trong suốt '
-                "thời gian hiệu lực của đơn vị (parent missing)",
-                file=file,
-                row=unit.row,
-                column="parent_code",
-                expected="mã một đơn vị có hiệu lực bao trùm valid_from–valid_to của dòng này",
-            )
-        for parent in parents:
-            if parent.overlaps(unit) and rank[parent.level] >= rank[unit.level]:
-                raise MkbidxError(
-                    f'đơn vị cấp trên "{unit.parent_code}" ({parent.level}) không cao hơn cấp '
-                    f"{unit.level} (parent level not higher)",
-                    file=file,
-                    row=unit.row,
-                    column="parent_code",
-                    expected="cấp trên: province > district > commune",
-                )
-        if unit.merged_into is not None:
-            if unit.valid_to is None:
-                raise MkbidxError(
-                    "đơn vị đã sáp nhập phải có ngày hết hiệu lực (merged unit needs valid_to)",
-                    file=file,
-                    row=unit.row,
-                    column="valid_to",
-                    expected='tháng cuối cùng "YYYY-MM"',
-                )
-            after = _next_month(unit.valid_to)
-            if not any(t.valid_at(after) for t in versions.get(unit.merged_into, ())):
-                raise MkbidxError(
-                    f'đơn vị "{unit.merged_into}" không có hiệu lực từ {after} '
-                    "(merged_into target missing)",
-                    file=file,
-                    row=unit.row,
-                    column="merged_into",
-                    expected=f"mã một đơn vị có hiệu lực từ tháng {after}",
-                )
-
-
 def _check_snapshot(registry: Registry, file: Path) -> None:
     """The registry must agree with the verbatim official list at its period."""
-    frame = _read_frame(file)
+    frame = read_frame(file)
     raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     merged_names = raw.get("commune_after_2025_07_01", pd.Series([""] * len(raw)))
     expected = set()
@@ -1076,7 +701,7 @@ def _check_snapshot(registry: Registry, file: Path) -> None:
             if unit.merged_into is not None or target:
                 new = None
                 if unit.merged_into is not None and unit.valid_to is not None:
-                    new = registry.name(unit.merged_into, _next_month(unit.valid_to))
+                    new = registry.name(unit.merged_into, periods.shift_month(unit.valid_to, 1))
                 checks["commune_after_2025_07_01"] = new == target
         for column, ok in checks.items():
             if not ok:
