@@ -1,11 +1,12 @@
 """Charts of rankings, group scores and trends, with Vietnamese labels.
 
 Seaborn's manners: each ``plot_x(data, *, ..., ax=None)`` draws on ``ax`` (a new figure if None)
-and returns the Axes; nothing here shows or saves a figure. :func:`theme` is the one look
-(Vietnamese-capable font, white grid, deterministic output) as a context manager; the report
-wraps its drawing in ``with plots.theme():``. :func:`figure_to_png_bytes` and
-:func:`figure_to_svg` turn a figure into deterministic bytes for the report writer, which does
-the file I/O.
+and returns the Axes; nothing here shows or saves a figure. Every option a report needs is a
+parameter (``title=`` included): the report never edits the Axes it gets back, so the charts the
+tests check are the charts that ship. :func:`theme` is the one look (Vietnamese-capable font,
+white grid, deterministic output) as a context manager; :func:`render_png` draws inside it and
+returns deterministic PNG bytes (:func:`figure_to_png_bytes`, :func:`figure_to_svg`), the
+report writer does the file I/O.
 
 Inputs are the contract's frames: the wide ranking table (unit_code, unit_name, one column per
 group key, total, rank, rank_of, band) and for trends a long frame (period, unit_code,
@@ -15,7 +16,7 @@ unit_name, total, band). All numbers on charts go through :mod:`mkbidx.present.f
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +57,12 @@ TREND_LEGEND_COLUMNS = 4
 
 # Layout of new figures (inches): width, and height per row of units/groups plus a margin.
 FIG_WIDTH = 8.0
+TREND_FIGSIZE = (10.5, 4.5)
+"""Size of a new :func:`plot_total_trend` figure (inches), as in the monthly report."""
+TITLE_PAD = 16
+"""Points between a chart title and the top of its axes ..."""
+TITLE_PAD_TOP = 24
+"""... and when the x tick labels are on top (the heatmap)."""
 ROW_HEIGHT = 0.38
 FIG_MARGIN = 1.4
 # Room to the right of a full bar for its value label, as a share of the maximum: "88,23" on
@@ -194,21 +201,41 @@ def _threshold_line(ax: Axes, value: float, *, vertical: bool) -> None:
         )
 
 
-def _score_axis(axis: Any, maximum: float) -> None:
-    """Round ticks from 0 to ``maximum`` (never beyond), with a decimal comma."""
-    ticks = MaxNLocator(nbins=TICK_BINS, steps=[1, 2, 2.5, 5, 10]).tick_values(0.0, maximum)
-    axis.set_major_locator(FixedLocator([t for t in ticks if 0.0 <= t <= maximum + 1e-9]))
+def _score_axis(axis: Any, maximum: float, floor: float = 0.0) -> None:
+    """Round ticks from ``floor`` to ``maximum`` (never beyond), with a decimal comma."""
+    ticks = MaxNLocator(nbins=TICK_BINS, steps=[1, 2, 2.5, 5, 10]).tick_values(floor, maximum)
+    axis.set_major_locator(FixedLocator([t for t in ticks if floor <= t <= maximum + 1e-9]))
     axis.set_major_formatter(_decimal_formatter())
 
 
-def _legend_below(ax: Axes, handles: Sequence[Any], ncol: int) -> None:
-    """A frameless legend centred under the axes, below the tick labels and the axis label."""
-    drop = ScaledTranslation(0.0, -LEGEND_DROP, ax.figure.dpi_scale_trans)
+def add_title(ax: Axes, title: str | None) -> None:
+    """The one chart title style: left-aligned, :data:`TITLE_PAD` points above the axes
+    (:data:`TITLE_PAD_TOP` when the x tick labels are on top). Nothing for an empty title.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots()
+    >>> add_title(ax, "Tổng điểm")
+    >>> ax.get_title(loc="left"), ax.get_title()
+    ('Tổng điểm', '')
+    >>> plt.close(fig)
+    """
+    if title:
+        top = ax.xaxis.get_ticks_position() == "top"
+        ax.set_title(title, loc="left", pad=TITLE_PAD_TOP if top else TITLE_PAD)
+
+
+def _legend_below(
+    ax: Axes, handles: Sequence[Any], ncol: int, *, drop: float = LEGEND_DROP
+) -> None:
+    """A frameless legend centred under the axes, ``drop`` inches below them (room for the tick
+    labels and the axis label)."""
+    offset = ScaledTranslation(0.0, -drop, ax.figure.dpi_scale_trans)
     ax.legend(
         handles=list(handles),
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=ax.transAxes + drop,
+        bbox_transform=ax.transAxes + offset,
         ncol=max(1, ncol),
         frameon=False,
     )
@@ -224,6 +251,7 @@ def plot_ranking(
     *,
     methodology: Methodology | None = None,
     threshold: float | None = None,
+    title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Horizontal bars of the totals in rank order (rank 1 at the top), coloured by band.
@@ -237,6 +265,8 @@ def plot_ranking(
         Bands, their colours and the maximum total; default: the current methodology.
     threshold
         Where to draw the dashed line labelled "80 điểm"; default: the top band's minimum.
+    title
+        Chart title (:func:`add_title`); default: none.
     ax
         Axes to draw on; default: a new figure sized to the number of units.
 
@@ -250,9 +280,11 @@ def plot_ranking(
     --------
     >>> t = pd.DataFrame({"unit_name": ["Xã Pha Long", "Xã Bản Lầu"], "total": [75.5, 88.23],
     ...                   "rank": [2, 1], "band": ["Chưa tốt", "Tốt"]})
-    >>> ax = plot_ranking(t)
+    >>> ax = plot_ranking(t, title="Tổng điểm, tháng 8/2024")
     >>> [float(p.get_width()) for p in ax.patches], [t.get_text() for t in ax.get_yticklabels()]
     ([88.23, 75.5], ['Bản Lầu', 'Pha Long'])
+    >>> ax.get_title(loc="left")
+    'Tổng điểm, tháng 8/2024'
     >>> plt.close(ax.figure)
     """
     _require(table, ["unit_name", "total", "rank"], "plot_ranking")
@@ -287,6 +319,7 @@ def plot_ranking(
     handles = [Patch(color=colors_by_band[b], label=legend_text[b]) for b in present]
     if handles:
         _legend_below(ax, handles, len(handles))
+    add_title(ax, title)
     return ax
 
 
@@ -296,7 +329,11 @@ def _group_scores(table: pd.DataFrame, m: Methodology) -> pd.DataFrame:
 
 
 def plot_group_heatmap(
-    table: pd.DataFrame, *, methodology: Methodology | None = None, ax: Axes | None = None
+    table: pd.DataFrame,
+    *,
+    methodology: Methodology | None = None,
+    title: str | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """Units (rank order) × groups: colour = score / group maximum (0..1), text = the score.
 
@@ -306,6 +343,8 @@ def plot_group_heatmap(
         Ranking table of one period: unit_name, rank and one column per group key.
     methodology
         Group order, short names and maxima; default: the current methodology.
+    title
+        Chart title (:func:`add_title`: further from the axes, above the group names on top).
     ax
         Axes to draw on; default: a new figure.
 
@@ -354,6 +393,7 @@ def plot_group_heatmap(
     ax.xaxis.tick_top()
     ax.set_xlabel("")
     ax.set_ylabel("")
+    add_title(ax, title)
     return ax
 
 
@@ -371,6 +411,7 @@ def plot_group_profile(
     groups_row: pd.Series | pd.DataFrame | Mapping[str, Any],
     *,
     methodology: Methodology | None = None,
+    title: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """One unit's six group scores against the group maxima.
@@ -385,6 +426,8 @@ def plot_group_profile(
         columns), a mapping group key → score, or a long frame with columns group, score.
     methodology
         Group order, short names and maxima; default: the current methodology.
+    title
+        Chart title (:func:`add_title`); default: none.
     ax
         Axes to draw on; default: a new figure.
 
@@ -435,6 +478,7 @@ def plot_group_profile(
     ax.set_xlabel("Điểm")
     ax.grid(axis="y", visible=False)
     _legend_below(ax, [bars, max_bars], 2)
+    add_title(ax, title)
     return ax
 
 
@@ -444,6 +488,9 @@ def plot_total_trend(
     methodology: Methodology | None = None,
     ax: Axes | None = None,
     units: Sequence[str] | None = None,
+    threshold: float | None = None,
+    floor: float = 0.0,
+    title: str | None = None,
 ) -> Axes:
     """Totals over periods, one line per unit, with the top band's threshold.
 
@@ -454,10 +501,17 @@ def plot_total_trend(
     methodology
         The threshold and the maximum total; default: the current methodology.
     ax
-        Axes to draw on; default: a new figure.
+        Axes to draw on; default: a new figure of :data:`TREND_FIGSIZE`.
     units
         unit_codes to draw, in this order (legend order); default: all, in order of first
         appearance.
+    threshold
+        Where to draw the dashed line labelled "80 điểm"; default: the top band's minimum.
+    floor
+        Lowest total on the y axis (e.g. :func:`mkbidx.present.trend_plots.axis_floor`);
+        round ticks from there to the maximum total.
+    title
+        Chart title (:func:`add_title`); default: none.
 
     Returns
     -------
@@ -470,9 +524,11 @@ def plot_total_trend(
     --------
     >>> s = pd.DataFrame({"period": ["2024-07", "2024-08"], "unit_code": "083",
     ...                   "unit_name": "Huyện Mường Khương", "total": [81.5, 88.23]})
-    >>> ax = plot_total_trend(s)
+    >>> ax = plot_total_trend(s, floor=70.0)
     >>> ax.lines[0].get_ydata().tolist(), [t.get_text() for t in ax.get_xticklabels()]
     ([81.5, 88.23], ['7/2024', '8/2024'])
+    >>> tuple(map(float, ax.get_ylim())), ax.get_yticks().tolist()
+    ((70.0, 100.0), [70.0, 80.0, 90.0, 100.0])
     >>> plt.close(ax.figure)
     """
     _require(series, ["period", "unit_code", "unit_name", "total"], "plot_total_trend")
@@ -491,7 +547,7 @@ def plot_total_trend(
         index="period", columns="unit_code", values="total", aggfunc="first", dropna=False
     ).reindex(index=periods, columns=codes)
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(FIG_WIDTH, 4.5))
+        _fig, ax = plt.subplots(figsize=TREND_FIGSIZE)
     x = np.arange(len(periods))
     palette = sns.color_palette("colorblind").as_hex()
     for i, code in enumerate(codes):
@@ -507,18 +563,51 @@ def plot_total_trend(
         )
     ax.set_xticks(x, labels=[formatting.period_short(p) for p in periods])
     ax.set_xlim(-0.5, len(periods) - 0.5)
-    ax.set_ylim(0.0, m.total_max)
-    _score_axis(ax.yaxis, m.total_max)
+    ax.set_ylim(floor, m.total_max)
+    _score_axis(ax.yaxis, m.total_max, floor)
     ax.set_ylabel("Tổng điểm")
-    _threshold_line(ax, float(m.bands[0].min), vertical=False)
+    line = m.bands[0].min if threshold is None else threshold
+    _threshold_line(ax, float(line), vertical=False)
     if len(codes) > 1:
         _legend_below(ax, ax.lines[: len(codes)], min(len(codes), TREND_LEGEND_COLUMNS))
+    add_title(ax, title)
     return ax
 
 
 # --------------------------------------------------------------------------------------------
 # Deterministic bytes for the report writer
 # --------------------------------------------------------------------------------------------
+
+
+def render_png(draw: Callable[[], Axes | Figure]) -> bytes:
+    """Draw a chart with the mkbidx :func:`theme` and return its deterministic PNG bytes.
+
+    ``draw()`` makes one complete chart (title and all: nothing is changed after it) and returns
+    its Axes or Figure. The figure is closed afterwards, also when ``draw`` fails, so that a
+    notebook shows only what the report displays.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"unit_name": ["Xã Pha Long"], "total": [88.23], "rank": [1]})
+    >>> open_figures = plt.get_fignums()
+    >>> png = render_png(lambda: plot_ranking(t, title="Tổng điểm"))
+    >>> png[:4] == b"\\x89PNG", png == render_png(lambda: plot_ranking(t, title="Tổng điểm"))
+    (True, True)
+    >>> plt.get_fignums() == open_figures  # closed again
+    True
+    """
+    before = set(plt.get_fignums())
+    fig = None
+    with theme():
+        try:
+            drawn = draw()
+            fig = drawn if isinstance(drawn, Figure) else drawn.figure
+            return figure_to_png_bytes(fig)
+        finally:
+            if fig is not None:
+                plt.close(fig)
+            for number in set(plt.get_fignums()) - before:
+                plt.close(number)
 
 
 def figure_to_png_bytes(fig: Figure, *, dpi: int = PNG_DPI) -> bytes:
