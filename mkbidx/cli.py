@@ -303,8 +303,8 @@ def _add_gap(sub) -> None:
 
 
 def _cmd_gap(args) -> int:
-    from mkbidx.core import gap
     from mkbidx.inputs import readers
+    from mkbidx.present import gap_text
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
@@ -319,7 +319,7 @@ def _cmd_gap(args) -> int:
                 expected="một số điểm, vd. 80",
             ) from None
     dataset, units, _ = _evaluate_period(args, m, period)
-    result = gap.gap(
+    result = gap_text.gap_table(
         dataset.counts,
         period=period,
         scope=args.scope,
@@ -330,7 +330,7 @@ def _cmd_gap(args) -> int:
     )
     for row in result[result["note"].fillna("") != ""].itertuples():
         print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
-    _emit(result[gap.COLUMNS], args.format, args.output)
+    _emit(result[gap_text.COLUMNS], args.format, args.output)
     return 0
 
 

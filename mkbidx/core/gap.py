@@ -1,8 +1,10 @@
 """Gap to target: the fewest additional counts that lift a unit to the target total.
 
-For each unit below the target (default: the top band's minimum, 80 points) :func:`gap` proposes
-concrete actions in the units analysts act on: "thêm 12 hồ sơ thanh toán phí, lệ phí trực
-tuyến", "thêm 9 hồ sơ giải quyết đúng hạn".
+For each unit below the target (default: the top band's minimum, 80 points) :func:`to_target`
+proposes concrete actions in the units analysts act on: how many more counts of which metric
+(12 more dossiers paid online, 9 more dossiers settled on time). The result is structured
+(codes, counts, totals, a note *kind*); the Vietnamese wording ("thêm 12 hồ sơ thanh toán phí,
+lệ phí trực tuyến") is added by :mod:`mkbidx.present.gap_text`.
 
 The model
 ---------
@@ -51,7 +53,6 @@ from mkbidx import methodology as _methodology
 from mkbidx.core import ranking, scoring
 from mkbidx.errors import MkbidxError
 from mkbidx.methodology import Methodology
-from mkbidx.present import formatting
 
 COLUMNS = [
     "unit_code",
@@ -64,8 +65,16 @@ COLUMNS = [
     "score_after",
 ]
 """The columns of the command line's gap table, in order."""
-DETAIL_COLUMNS = [*COLUMNS, "metric_name", "action", "numerator", "denominator", "note"]
-"""All columns returned by :func:`gap`."""
+PLAN_COLUMNS = [*COLUMNS, "numerator", "denominator", "note", "best_total"]
+"""All columns returned by :func:`to_target`."""
+NOTE_NONE = ""
+"""Note kind of an action row."""
+NOTE_NO_COUNTS = "no_counts"
+"""Note kind of a unit without counts in the period (one row, no action)."""
+NOTE_UNREACHABLE = "unreachable"
+"""Note kind of a unit that cannot reach the target even with full marks on every actionable
+metric (one row, no action; ``best_total`` is the best reachable total)."""
+NOTE_KINDS = (NOTE_NONE, NOTE_NO_COUNTS, NOTE_UNREACHABLE)
 ACTIONABLE_RULES = ("linear", "linear_target")
 SEARCH_POINTS = 64
 """Candidate numerators scored per search round (one vectorised scoring call per round)."""
@@ -74,21 +83,6 @@ MAX_REPLANS = 10
 
 def _method(methodology: Methodology | None) -> Methodology:
     return methodology if methodology is not None else _methodology.load()
-
-
-def action_phrase(metric_code: str, k: int, *, methodology: Methodology | None = None) -> str:
-    """The Vietnamese action for ``k`` more counts of a metric: "thêm 12 hồ sơ ...".
-
-    Examples
-    --------
-    >>> action_phrase("ONLINE_PAYMENT_DOSSIERS", 12)
-    'thêm 12 hồ sơ thanh toán phí, lệ phí trực tuyến'
-    >>> action_phrase("ON_TIME", 1234)
-    'thêm 1.234 hồ sơ giải quyết đúng hạn'
-    """
-    metric = _method(methodology).metric(metric_code)
-    noun = metric.action or f"đơn vị đạt yêu cầu của chỉ số «{metric.name}»"
-    return f"thêm {formatting.integer(k)} {noun}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +489,7 @@ def _units_at(units: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     )
 
 
-def gap(
+def to_target(
     counts: pd.DataFrame,
     *,
     period: str,
@@ -538,10 +532,13 @@ def gap(
         One row per action, units in order of their current total (highest first), actions in
         the order taken: unit_code, unit_name, total (now), target, group, metric,
         additional_count (Int64), score_after (the unit's total after this and all previous
-        actions of the unit), metric_name, action ("thêm 12 hồ sơ ..."), numerator and
-        denominator (now), note. A unit that cannot reach the target even with full marks on
-        every actionable metric has one row with additional_count NA and a note; a unit without
-        counts has one row with a note. Units at or above the target have no rows.
+        actions of the unit), numerator and denominator (now), note (the note kind:
+        :data:`NOTE_NONE` on action rows) and best_total. A unit that cannot reach the target
+        even with full marks on every actionable metric has one row with additional_count NA,
+        note :data:`NOTE_UNREACHABLE` and its best reachable total in best_total; a unit
+        without counts has one row with note :data:`NOTE_NO_COUNTS`. Units at or above the
+        target have no rows. :func:`mkbidx.present.gap_text.describe` adds the Vietnamese
+        wording (metric names, actions, notes).
 
     Examples
     --------
@@ -549,11 +546,12 @@ def gap(
     ...     "group": ["tien_do", "thanh_toan", "so_hoa"],
     ...     "metric": ["ON_TIME", "ONLINE_PAYMENT_DOSSIERS", "ORIGINAL_RESULT_AVAILABLE"],
     ...     "numerator": [50, 0, 10], "denominator": [100, 40, 10]})
-    >>> g = gap(c, period="2024-08", target=30)
+    >>> g = to_target(c, period="2024-08", target=30)
     >>> g[["total", "metric", "additional_count", "score_after"]].values.tolist()
     [[16.0, 'ON_TIME', 50, 26.0], [16.0, 'ONLINE_PAYMENT_DOSSIERS', 27, 30.05]]
-    >>> g["action"].tolist()[1]
-    'thêm 27 hồ sơ thanh toán phí, lệ phí trực tuyến'
+    >>> far = to_target(c, period="2024-08", target=99)
+    >>> far[["additional_count", "note", "best_total"]].values.tolist()
+    [[<NA>, 'unreachable', 32.0]]
     """
     m = _method(methodology)
     target = max(b.min for b in m.bands) if target is None else float(target)
@@ -626,20 +624,16 @@ def gap(
     for code, unit_counts, _unit_pub in results:
         name = names.get(code, code)
         if unit_counts.empty:
-            rows.append(
-                _note_row(code, name, np.nan, target, "không có số liệu kỳ này (no counts)")
-            )
+            rows.append(_note_row(code, name, np.nan, target, NOTE_NO_COUNTS))
             continue
-        plan = next(plans)
-        now, actions, best = plan.now, plan.actions, plan.best
+        unit_plan = next(plans)
+        now, actions, best = unit_plan.now, unit_plan.actions, unit_plan.best
         if actions is None:
-            note = (
-                f"không thể đạt {formatting.points(target)} chỉ bằng việc tăng số hồ sơ, TTHC "
-                f"đạt yêu cầu (tối đa {formatting.points(best / 100)})"
+            rows.append(
+                _note_row(code, name, now / 100, target, NOTE_UNREACHABLE, best_total=best / 100)
             )
-            rows.append(_note_row(code, name, now / 100, target, note))
             continue
-        for (row, k), total_after in zip(actions, plan.after, strict=True):
+        for (row, k), total_after in zip(actions, unit_plan.after, strict=True):
             metric = m.metric(str(unit_counts.loc[row, "metric"]))
             rows.append(
                 {
@@ -651,16 +645,15 @@ def gap(
                     "metric": metric.code,
                     "additional_count": k,
                     "score_after": total_after / 100,
-                    "metric_name": metric.name,
-                    "action": action_phrase(metric.code, k, methodology=m),
                     "numerator": unit_counts.loc[row, "numerator"],
                     "denominator": unit_counts.loc[row, "denominator"],
-                    "note": "",
+                    "note": NOTE_NONE,
+                    "best_total": np.nan,
                 }
             )
-    out = pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    out = pd.DataFrame(rows, columns=PLAN_COLUMNS)
     out["additional_count"] = out["additional_count"].astype("Int64")
-    for col in ("total", "target", "score_after", "numerator", "denominator"):
+    for col in ("total", "target", "score_after", "numerator", "denominator", "best_total"):
         out[col] = out[col].astype("float64")
     if len(out):
         position = {c: i for i, c in enumerate(codes)}
@@ -671,7 +664,9 @@ def gap(
     return out.reset_index(drop=True)
 
 
-def _note_row(code: str, name: str, total: float, target: float, note: str) -> dict:
+def _note_row(
+    code: str, name: str, total: float, target: float, note: str, *, best_total: float = np.nan
+) -> dict:
     return {
         "unit_code": code,
         "unit_name": name,
@@ -681,9 +676,8 @@ def _note_row(code: str, name: str, total: float, target: float, note: str) -> d
         "metric": None,
         "additional_count": pd.NA,
         "score_after": np.nan,
-        "metric_name": None,
-        "action": None,
         "numerator": np.nan,
         "denominator": np.nan,
         "note": note,
+        "best_total": best_total,
     }

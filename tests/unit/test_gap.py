@@ -1,9 +1,14 @@
 """Gap to target: every plan verified by rescoring with mkbidx.core.scoring, minimal last step,
-actions in analysts' units, unreachable units, the ``gap`` command on the sample data."""
+actions in analysts' units, unreachable units, the ``gap`` command on the sample data.
+
+The plan is computed by :func:`mkbidx.core.gap.to_target` (codes, counts, note kinds) and worded
+by :mod:`mkbidx.present.gap_text`; most tests check the worded table, as the command shows it."""
 
 from __future__ import annotations
 
+import ast
 import doctest
+import inspect
 import io
 
 import numpy as np
@@ -17,6 +22,7 @@ from mkbidx import methodology
 from mkbidx.cli import main
 from mkbidx.core import gap, scoring
 from mkbidx.errors import MkbidxError
+from mkbidx.present import gap_text
 
 M = methodology.load()
 COUNTED = [m for g in M.groups for m in g.metrics if m.rule in ("linear", "linear_target")]
@@ -36,8 +42,9 @@ def apply(counts: pd.DataFrame, actions) -> pd.DataFrame:
     return state
 
 
-def test_module_doctests_pass():
-    result = doctest.testmod(gap)
+@pytest.mark.parametrize("module", [gap, gap_text])
+def test_module_doctests_pass(module):
+    result = doctest.testmod(module)
     assert result.failed == 0 and result.attempted >= 4
 
 
@@ -67,7 +74,7 @@ def unit_counts(draw):
 
 
 def check_plan(counts: pd.DataFrame, target: float, m=M) -> None:
-    plan = gap.gap(counts, period="2024-08", target=target, methodology=m)
+    plan = gap_text.gap_table(counts, period="2024-08", target=target, methodology=m)
     goal = round(target * 100)
     now = total_cents(counts, m)
     if now >= goal:
@@ -156,7 +163,7 @@ def test_a_unit_without_online_payment_is_told_how_many_dossiers_to_pay_online()
     values = {**FULL_ELSEWHERE, "ON_TIME": (30, 100), "ONLINE_PAYMENT_DOSSIERS": (0, 40)}
     counts = frame(values)
     assert total_cents(counts) == 7800  # 100 − 14 (on time) − 6 (payment) − 2 (ELECTRONIC copy)
-    plan = gap.gap(counts, period="2024-08")
+    plan = gap_text.gap_table(counts, period="2024-08")
     # points per count: on time 20/100 = 0.2 beats payment 6/40 = 0.15
     assert plan["metric"].tolist() == ["ON_TIME"]
     assert plan["additional_count"].tolist() == [10]  # 20·40/100 = 8 → 80.00
@@ -165,7 +172,7 @@ def test_a_unit_without_online_payment_is_told_how_many_dossiers_to_pay_online()
     assert plan["metric_name"].tolist() == ["Tỷ lệ hồ sơ giải quyết đúng hạn"]
     assert plan[["numerator", "denominator"]].values.tolist() == [[30.0, 100.0]]
     cheaper_payment = {**values, "ON_TIME": (30, 1000)}  # now 20/1000 per dossier on time
-    plan = gap.gap(frame(cheaper_payment), period="2024-08")
+    plan = gap_text.gap_table(frame(cheaper_payment), period="2024-08")
     assert plan["metric"].tolist()[0] == "ONLINE_PAYMENT_DOSSIERS"
     assert plan["action"].iloc[0].endswith("hồ sơ thanh toán phí, lệ phí trực tuyến")
 
@@ -179,12 +186,14 @@ def test_metrics_without_denominator_or_action_are_never_moved():
         "ORIGINAL_RESULT_AVAILABLE": (0, 0),
     }
     assert total_cents(frame(values)) == 6400
-    plan = gap.gap(frame(values), period="2024-08", target=70)
+    plan = gap_text.gap_table(frame(values), period="2024-08", target=70)
     assert plan["metric"].tolist() == ["ON_TIME"]  # the only actionable metric below its max
     assert plan["additional_count"].tolist() == [30]
-    unreachable = gap.gap(frame(values), period="2024-08")
+    unreachable = gap_text.gap_table(frame(values), period="2024-08")
     assert "tối đa 74 điểm" in unreachable["note"].iloc[0]
-    everything = gap.gap(frame(values), period="2024-08", require_action=False, target=78)
+    everything = gap_text.gap_table(
+        frame(values), period="2024-08", require_action=False, target=78
+    )
     assert everything["metric"].tolist() == ["PUBLISH_ON_TIME", "ON_TIME"]  # 0.6 per count first
     assert (
         everything["action"][everything["metric"] == "PUBLISH_ON_TIME"].iloc[0].startswith("thêm ")
@@ -193,7 +202,7 @@ def test_metrics_without_denominator_or_action_are_never_moved():
 
 def test_unreachable_unit_gets_one_row_with_a_note():
     counts = frame({"ON_TIME": (10, 100), "ONLINE_PAYMENT_DOSSIERS": (0, 4)})
-    plan = gap.gap(counts, period="2024-08")
+    plan = gap_text.gap_table(counts, period="2024-08")
     assert len(plan) == 1
     row = plan.iloc[0]
     assert row["additional_count"] is pd.NA and pd.isna(row["score_after"])
@@ -207,7 +216,7 @@ def test_units_at_target_have_no_rows_and_order_is_by_total():
     b = frame({**FULL_ELSEWHERE, "ON_TIME": (5, 100), "ONLINE_PAYMENT_DOSSIERS": (40, 40)}, "b")
     c = frame({**FULL_ELSEWHERE, "ON_TIME": (30, 100), "ONLINE_PAYMENT_DOSSIERS": (0, 40)}, "c")
     counts = pd.concat([a, b, c], ignore_index=True)
-    plan = gap.gap(counts, period="2024-08")
+    plan = gap_text.gap_table(counts, period="2024-08")
     assert "a" not in set(plan["unit_code"])  # 92 points
     assert plan["unit_code"].drop_duplicates().tolist() == ["b", "c"]  # 79 before 78
     assert list(plan.columns[: len(gap.COLUMNS)]) == gap.COLUMNS
@@ -229,20 +238,20 @@ def test_scope_names_and_user_errors():
             "parent_code": ["p", "q", "10", "10"],
         }
     )
-    plan = gap.gap(counts, period="2024-08", scope="p", units=units)
+    plan = gap_text.gap_table(counts, period="2024-08", scope="p", units=units)
     assert set(plan["unit_code"]) == {"a"} and plan["unit_name"].iloc[0] == "Xã A"
     # a district without counts of its own is pooled from its communes first
-    district = gap.gap(counts, period="2024-08", scope="10", units=units)
+    district = gap_text.gap_table(counts, period="2024-08", scope="10", units=units)
     assert set(district["unit_code"]) == {"p", "q"}
     with pytest.raises(MkbidxError, match="empty scope"):
-        gap.gap(counts, period="2024-08", scope="zzz", units=units)
+        gap_text.gap_table(counts, period="2024-08", scope="zzz", units=units)
     with pytest.raises(MkbidxError, match="missing period"):
-        gap.gap(counts, period="2024-09", scope="p", units=units)
+        gap_text.gap_table(counts, period="2024-09", scope="p", units=units)
     with pytest.raises(MkbidxError):
-        gap.gap(counts, period="2024-08", scope="p")
-    only = gap.gap(counts, period="2024-08", unit_codes=["b"])
+        gap_text.gap_table(counts, period="2024-08", scope="p")
+    only = gap_text.gap_table(counts, period="2024-08", unit_codes=["b"])
     assert set(only["unit_code"]) == {"b"}
-    missing = gap.gap(counts, period="2024-08", unit_codes=["zz"])
+    missing = gap_text.gap_table(counts, period="2024-08", unit_codes=["zz"])
     assert missing["note"].iloc[0].startswith("không có số liệu")
 
 
@@ -258,7 +267,7 @@ def test_published_groups_count_but_do_not_move():
             "published_max": [12.0],
         }
     )
-    plan = gap.gap(counts, period="2024-08", published_groups=published)
+    plan = gap_text.gap_table(counts, period="2024-08", published_groups=published)
     # 18 + 8 + 6 (published) + 4 + 18 + 20 = 74: the published group counts in the total
     assert plan["total"].iloc[0] == total_cents(counts) / 100 + 6.0
     assert "dvc_truc_tuyen" not in set(plan["group"])
@@ -266,11 +275,47 @@ def test_published_groups_count_but_do_not_move():
 
 
 def test_action_phrase():
-    assert gap.action_phrase("ONLINE_PAYMENT_DOSSIERS", 12, methodology=M) == (
+    assert gap_text.action_phrase("ONLINE_PAYMENT_DOSSIERS", 12, methodology=M) == (
         "thêm 12 hồ sơ thanh toán phí, lệ phí trực tuyến"
     )
-    assert gap.action_phrase("ON_TIME", 9) == "thêm 9 hồ sơ giải quyết đúng hạn"
-    assert gap.action_phrase("PUBLISH_ON_TIME", 2).startswith("thêm 2 ")
+    assert gap_text.action_phrase("ON_TIME", 9) == "thêm 9 hồ sơ giải quyết đúng hạn"
+    assert gap_text.action_phrase("PUBLISH_ON_TIME", 2).startswith("thêm 2 ")
+
+
+# --------------------------------------------------------------------------- core and wording
+def test_core_plan_is_structured_and_the_wording_is_added_in_present():
+    counts = pd.concat(
+        [
+            frame({**FULL_ELSEWHERE, "ON_TIME": (30, 100), "ONLINE_PAYMENT_DOSSIERS": (0, 40)}),
+            frame({"ON_TIME": (10, 100), "ONLINE_PAYMENT_DOSSIERS": (0, 4)}, "y"),
+        ]
+    )
+    plan = gap.to_target(counts, period="2024-08", unit_codes=["x", "y", "zz"])
+    assert plan.columns.tolist() == gap.PLAN_COLUMNS
+    assert plan["note"].tolist() == ["", "unreachable", "no_counts"]
+    assert plan["best_total"].iloc[1] == 26.0 and plan["best_total"].isna()[[0, 2]].all()
+    # no wording in the core frame: every text cell is a code (unit names come from the data)
+    texts = plan.drop(columns=["unit_name"]).select_dtypes(exclude="number")
+    assert all(str(v).isascii() for v in texts.stack().tolist())
+    worded = gap_text.describe(plan)
+    pd.testing.assert_frame_equal(
+        worded, gap_text.gap_table(counts, period="2024-08", unit_codes=["x", "y", "zz"])
+    )
+    assert worded.columns.tolist() == gap_text.DETAIL_COLUMNS
+    assert worded["action"].tolist()[0] == "thêm 10 hồ sơ giải quyết đúng hạn"
+    assert worded["note"].tolist()[1:] == [
+        "không thể đạt 80 điểm chỉ bằng việc tăng số hồ sơ, TTHC đạt yêu cầu (tối đa 26 điểm)",
+        "không có số liệu kỳ này (no counts)",
+    ]
+    with pytest.raises(ValueError, match="note kind"):
+        gap_text.note_text("other", target=80)
+
+
+def test_core_gap_module_has_no_presentation_import():
+    tree = ast.parse(inspect.getsource(gap))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(str(m).startswith("mkbidx.present") for m in imported)
+    assert not hasattr(gap, "action_phrase") and not hasattr(gap, "gap")
 
 
 # --------------------------------------------------------------------------- the command
@@ -279,7 +324,7 @@ def test_gap_command_on_the_sample_lists_the_three_communes_and_verifies(capsys)
     code = main(["gap", "--period", "2024-08", "--scope", "083", "--format", "csv"])
     assert code == 0
     out = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype={"unit_code": str, "metric": str})
-    assert out.columns.tolist() == gap.COLUMNS
+    assert out.columns.tolist() == gap.COLUMNS == gap_text.COLUMNS
     names = set(out["unit_name"])
     assert names == {"Xã Cao Sơn", "Xã Tả Gia Khâu", "Xã Tung Chung Phố"}
     counts = pd.read_csv(SAMPLE_COUNTS, dtype={"unit_code": str, "parent_code": str})
