@@ -1,4 +1,5 @@
-"""Charts, tested by their artists: bar widths, tick labels, colours, cell values, line data."""
+"""Charts, tested by their artists: bar widths, tick labels, colours, cell values, line data; and
+the four charts of the monthly report drawn exactly as the report calls them (titles, sizes)."""
 
 from __future__ import annotations
 
@@ -322,22 +323,105 @@ def test_trend_quarters_and_unknown_unit(series):
         plots.plot_total_trend(series, methodology=M, units=["999"])
 
 
+# ---------------------------------------------------------------------------- the monthly report
+
+TITLES = {
+    "ranking": "Tổng điểm các huyện thuộc tỉnh Lào Cai, tháng 8/2024",
+    "heatmap": "Tỷ lệ điểm đạt so với điểm tối đa của từng nhóm, tháng 8/2024",
+    "profile": "Huyện Mường Khương: điểm sáu nhóm chỉ số, tháng 8/2024",
+    "trend": "Huyện Mường Khương: tổng điểm từ tháng 5/2024 đến tháng 8/2024",
+}
+
+
+def monthly_draws(table, series):
+    """The monthly report's four charts, called as ``reports.monthly._figure_pngs`` calls them."""
+    scope_row = table[table["unit_code"] == "083"].iloc[0]
+    trend = series[series["unit_code"] == "083"].sort_values("period")
+    return {
+        "ranking": lambda: plots.plot_ranking(table, methodology=M, title=TITLES["ranking"]),
+        "heatmap": lambda: plots.plot_group_heatmap(table, methodology=M, title=TITLES["heatmap"]),
+        "profile": lambda: plots.plot_group_profile(
+            {k: scope_row.get(k) for k in M.group_keys}, methodology=M, title=TITLES["profile"]
+        ),
+        "trend": lambda: plots.plot_total_trend(trend, methodology=M, title=TITLES["trend"]),
+    }
+
+
+def _pad_points(ax) -> float:
+    """Distance of the title above the axes, in points."""
+    return ax.titleOffsetTrans.get_matrix()[1, 2] / ax.figure.dpi * 72
+
+
+@pytest.mark.parametrize(("key", "pad"), [("ranking", 16), ("heatmap", 24), ("profile", 16)])
+def test_report_titles_left_and_clear_of_the_ticks(table, series, key, pad):
+    with plots.theme():
+        ax = monthly_draws(table, series)[key]()
+        assert ax.get_title(loc="left") == TITLES[key] and ax.get_title() == ""
+        assert _pad_points(ax) == pytest.approx(pad)  # 24: the heatmap's group names on top
+        assert ax.title.get_fontsize() == plots.theme_rc()["axes.titlesize"]
+
+
+def test_report_trend_is_wide_and_titled(table, series):
+    with plots.theme():
+        ax = monthly_draws(table, series)["trend"]()
+    assert tuple(ax.figure.get_size_inches()) == plots.TREND_FIGSIZE
+    assert ax.get_title(loc="left") == TITLES["trend"] and _pad_points(ax) == pytest.approx(16)
+    assert ax.get_ylim() == (0.0, 100.0) and ax.get_legend() is None
+    assert [ln.get_label() for ln in ax.lines][0] == "Mường Khương"
+
+
+def test_no_title_by_default(table):
+    ax = plots.plot_ranking(table, methodology=M)
+    assert ax.get_title(loc="left") == "" and ax.get_title() == ""
+
+
+def test_trend_floor_threshold_and_round_ticks(series):
+    ax = plots.plot_total_trend(series, methodology=M, units=["083"], floor=60.0, threshold=85)
+    assert ax.get_ylim() == (60.0, 100.0)
+    assert ax.get_yticks().tolist() == [60.0, 70.0, 80.0, 90.0, 100.0]
+    dashed = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    assert list(dashed[0].get_ydata()) == [85, 85]
+    assert "85 điểm" in [t.get_text().strip() for t in ax.texts]
+
+
+def test_render_png_closes_its_figure_and_is_deterministic(table, series):
+    open_before = plt.get_fignums()
+    pngs = {key: plots.render_png(draw) for key, draw in monthly_draws(table, series).items()}
+    assert plt.get_fignums() == open_before
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in pngs.values())
+    assert pngs["ranking"] == plots.render_png(monthly_draws(table, series)["ranking"])
+    untitled = plots.render_png(lambda: plots.plot_ranking(table, methodology=M))
+    assert untitled != pngs["ranking"]  # the title is part of the figure
+
+
+def test_render_png_draws_in_the_theme_and_closes_on_failure():
+    seen = {}
+
+    def failing():
+        seen["font"] = matplotlib.rcParams["font.sans-serif"][0]
+        plt.subplots()
+        raise RuntimeError("no data")
+
+    open_before = plt.get_fignums()
+    with pytest.raises(RuntimeError, match="no data"):
+        plots.render_png(failing)
+    assert seen["font"] == plots.FONT and plt.get_fignums() == open_before
+
+
+def test_render_png_accepts_a_figure(table):
+    def draw():
+        fig, ax = plt.subplots()
+        ax.plot([1, 2])
+        return fig
+
+    assert plots.render_png(draw).startswith(b"\x89PNG")
+
+
 # ---------------------------------------------------------------------------- bytes, theme, glyphs
 
 
 def _render_all(table, series) -> list[bytes]:
-    out = []
-    with plots.theme():
-        for draw in (
-            lambda: plots.plot_ranking(table, methodology=M),
-            lambda: plots.plot_group_heatmap(table, methodology=M),
-            lambda: plots.plot_group_profile(table.iloc[0], methodology=M),
-            lambda: plots.plot_total_trend(series, methodology=M, units=["083", "080"]),
-        ):
-            ax = draw()
-            out.append(plots.figure_to_png_bytes(ax.figure))
-            plt.close(ax.figure)
-    return out
+    return [plots.render_png(draw) for draw in monthly_draws(table, series).values()]
 
 
 def test_png_bytes_identical_for_two_renders(table, series):
@@ -388,12 +472,12 @@ def test_vietnamese_glyphs_render_without_missing_glyph_warnings(table):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with plots.theme():
+            title = "Đồng Tả Ngải Chồ Mường Khương ẳẵặ ỡợ ữự ỹỵ"
             for ax in (
-                plots.plot_ranking(t, methodology=M),
-                plots.plot_group_heatmap(t, methodology=M),
-                plots.plot_group_profile(t.iloc[0], methodology=M),
+                plots.plot_ranking(t, methodology=M, title=title),
+                plots.plot_group_heatmap(t, methodology=M, title=title),
+                plots.plot_group_profile(t.iloc[0], methodology=M, title=title),
             ):
-                ax.set_title("Đồng Tả Ngải Chồ Mường Khương ẳẵặ ỡợ ữự ỹỵ")
                 ax.figure.canvas.draw()
                 plots.figure_to_png_bytes(ax.figure)
                 plots.figure_to_svg(ax.figure)
