@@ -32,17 +32,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 from mkbidx import periods
 from mkbidx.errors import MkbidxError
-from mkbidx.inputs.names import CACHE_SIZE, NameParse, normalize_name, parse_name, short_name
+from mkbidx.inputs.matching import (
+    CLOSEST_SHOWN,
+    FUZZY_MARGIN,
+    FUZZY_THRESHOLD,
+    CandidateIndex,
+    group_by,
+    match_name,
+)
+from mkbidx.inputs.names import CACHE_SIZE, normalize_name, short_name
 from mkbidx.inputs.unit_files import LEVELS, UnitVersion, read_frame, read_units
 from mkbidx.paths import UNITS_DIR  # the project's registry files (data/units/; not ../shared)
 
@@ -71,26 +76,6 @@ SNAPSHOT_FILE = "lao-cai-2024.csv"
 SNAPSHOT_PERIOD = "2024"
 """Period the snapshot describes (checked at its last month, 2024-12)."""
 
-FUZZY_THRESHOLD = 85.0
-"""Minimum ``rapidfuzz.fuzz.ratio`` (0-100) on the diacritic-free key for a fuzzy match.
-
-The ratio is ``100 * (1 - indel / (len(a) + len(b)))``; one wrong letter in a key of n characters
-scores ``100 * (1 - 1/n)``: 85.7 for n = 7 ("ban sen"), 87.5 for n = 8 ("ta thang"). So 85 accepts
-one wrong letter in any key of 7 or more characters (nearly every 2- or 3-syllable name), two
-wrong letters only from 14 characters on, and never corrects very short names (≤ 6 characters,
-e.g. "nam lu"), whose neighbours are too close to tell apart. Candidates must also have the same
-number of syllables as the input: a missing or extra syllable ("Tả Tháng X") is another name,
-not a typo.
-"""
-FUZZY_MARGIN = 10.0
-"""Points by which the best fuzzy candidate must lead the second when both pass the threshold.
-
-10 points is one more wrong letter in a key of up to 10 characters (the typical length of a
-2-3-syllable name); for longer names a one-letter lead is worth less than 10 points, so two
-similar long names above the threshold are reported as ambiguous rather than guessed.
-"""
-CLOSEST_SHOWN = 3
-"""Number of closest units listed when a name cannot be resolved."""
 ERRORS_SHOWN = 10
 """Number of unresolved names detailed in one :func:`resolve_many` error."""
 
@@ -115,25 +100,6 @@ def _month(period: str | None) -> str | None:
 
 
 # --------------------------------------------------------------------------- registry
-
-
-@dataclass(frozen=True)
-class _Index:
-    """Resolution candidates for one (scope, month), with keys built once."""
-
-    units: tuple[UnitVersion, ...]
-    codes: frozenset[str]
-    by_key1: dict[str, tuple[UnitVersion, ...]]
-    by_key2: dict[str, tuple[UnitVersion, ...]]
-    by_compact: dict[str, tuple[UnitVersion, ...]]  # diacritic-free key without spaces ("sapa")
-    by_syllables: dict[int, tuple[list[str], list[UnitVersion]]]
-
-
-def _group(units: Iterable[UnitVersion], attr: str) -> dict:
-    out: dict = {}
-    for unit in units:
-        out.setdefault(getattr(unit, attr), []).append(unit)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 class Registry:
@@ -163,8 +129,8 @@ class Registry:
             code: tuple(sorted(vs, key=lambda u: u.valid_from or ""))
             for code, vs in versions.items()
         }
-        self._children = _group(self._units, "parent_code")
-        self._indexes: dict[tuple[str | None, str | None], _Index] = {}
+        self._children = group_by(self._units, "parent_code")
+        self._indexes: dict[tuple[str | None, str | None], CandidateIndex] = {}
         self._resolved: dict[tuple[str, str | None, str | None], UnitVersion] = {}
 
     def __repr__(self) -> str:
@@ -336,7 +302,7 @@ class Registry:
 
     # ---------------------------------------------------------------- resolution
 
-    def _index(self, scope: str | None, month: str | None) -> _Index:
+    def _index(self, scope: str | None, month: str | None) -> CandidateIndex:
         key = (scope, month)
         index = self._indexes.get(key)
         if index is None:
@@ -344,22 +310,7 @@ class Registry:
                 units = tuple(u for u in self._units if u.valid_at(month))
             else:
                 units = tuple(self._descendant_units(scope, month))
-            by_syllables: dict[int, tuple[list[str], list[UnitVersion]]] = {}
-            for unit in units:
-                keys, members = by_syllables.setdefault(unit.n_syllables, ([], []))
-                keys.append(unit.key2)
-                members.append(unit)
-            index = _Index(
-                units=units,
-                codes=frozenset(u.code for u in units),
-                by_key1=_group(units, "key1"),
-                by_key2=_group(units, "key2"),
-                by_compact={
-                    k: tuple(u for u in units if u.key2.replace(" ", "") == k)
-                    for k in {u.key2.replace(" ", "") for u in units}
-                },
-                by_syllables=by_syllables,
-            )
+            index = CandidateIndex.build(units)
             self._indexes[key] = index
         return index
 
@@ -477,130 +428,7 @@ class Registry:
                 + (" (unit code out of scope)" if known else " (unknown unit code)"),
                 unit=text,
             )
-        parses = parse_name(text)
-
-        def allowed(unit: UnitVersion, parse: NameParse) -> bool:
-            return parse.levels is None or unit.level in parse.levels
-
-        # Stages 1 and 2: exact keys with, then without, diacritics.
-        for attr, table in (("key1", index.by_key1), ("key2", index.by_key2)):
-            hits = [
-                (unit, parse)
-                for parse in parses
-                for unit in table.get(getattr(parse, attr), ())
-                if allowed(unit, parse)
-            ]
-            if hits:
-                return self._decide(text, hits, attr, scope, period)
-
-        # Stage 2b: syllables written together or apart ("Sapa", "SaPa", "Simacai").
-        hits = [
-            (unit, parse)
-            for parse in parses
-            for unit in index.by_compact.get(parse.key2.replace(" ", ""), ())
-            if allowed(unit, parse)
-        ]
-        if hits:
-            return self._decide(text, hits, "key2", scope, period)
-
-        # Stage 3: fuzzy on the diacritic-free key, same number of syllables.
-        best: dict[str, tuple[float, UnitVersion]] = {}
-        for parse in parses:
-            keys, members = index.by_syllables.get(parse.n_syllables, ([], []))
-            found = process.extract(
-                parse.key2, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD, limit=None
-            )
-            for _key, score, i in found:
-                unit = members[i]
-                if allowed(unit, parse) and score > best.get(unit.code, (-1.0, unit))[0]:
-                    best[unit.code] = (score, unit)
-        ranked = sorted(best.values(), key=lambda su: (-su[0], su[1].code))
-        if len(ranked) == 1 or (len(ranked) > 1 and ranked[0][0] - ranked[1][0] >= FUZZY_MARGIN):
-            return ranked[0][1]
-        if ranked:
-            self._ambiguous(text, [u for _, u in ranked], scope, period)
-        self._unknown(text, parses, index, scope, period)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _decide(
-        self,
-        text: str,
-        hits: list[tuple[UnitVersion, NameParse]],
-        attr: str,
-        scope: str | None,
-        period: str | None,
-    ) -> UnitVersion:
-        def chosen(code: str) -> UnitVersion:
-            # Among the matching versions of one code, the one of the kind written, else the
-            # latest.
-            same = [u for u, p in hits if u.code == code]
-            kind = [u for u, p in hits if u.code == code and p.kind and u.kind == p.kind]
-            return (kind or same)[-1]
-
-        codes = {unit.code for unit, _ in hits}
-        if len(codes) == 1:
-            return chosen(codes.pop())
-        # Tie-break 1: the kind written in the name ("thành phố") equals the unit's own kind.
-        same_kind = {unit.code for unit, parse in hits if parse.kind and unit.kind == parse.kind}
-        if len(same_kind) == 1:
-            return chosen(same_kind.pop())
-        # Tie-break 2 (diacritic-free stage, input with marks): strictly fewest edits on the
-        # key with diacritics ("Dồng Tuyen" is "Dồng Tuyển", not "Đồng Tuyển").
-        if attr == "key2" and any(parse.key1 != parse.key2 for _, parse in hits):
-            dist: dict[str, int] = {}
-            for unit, parse in hits:
-                d = Levenshtein.distance(parse.key1, unit.key1)
-                dist[unit.code] = min(d, dist.get(unit.code, d))
-            ordered = sorted(dist.items(), key=lambda cd: cd[1])
-            if ordered[0][1] < ordered[1][1]:
-                return chosen(ordered[0][0])
-        self._ambiguous(text, [unit for unit, _ in hits], scope, period)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _ambiguous(
-        self, text: str, units: Sequence[UnitVersion], scope: str | None, period: str | None
-    ) -> None:
-        seen: dict[str, UnitVersion] = {}
-        names: dict[str, list[str]] = {}
-        for unit in sorted(units, key=lambda u: u.valid_from or ""):
-            seen.setdefault(unit.code, unit)
-            if unit.name not in names.setdefault(unit.code, []):
-                names[unit.code].append(unit.name)
-        listed = ", ".join(f"{' / '.join(names[code])} ({code})" for code in seen)
-        err = MkbidxError(
-            f'tên đơn vị "{text}" không rõ ràng (ambiguous unit name){self._where(scope, period)}; '
-            f"khớp: {listed}",
-            expected='ghi rõ cấp ("xã ...", "thị trấn ...", "huyện ...") hoặc mã đơn vị',
-        )
-        err.candidates = [(u.code, u.name) for u in seen.values()]
-        raise err
-
-    def _unknown(
-        self,
-        text: str,
-        parses: tuple[NameParse, ...],
-        index: _Index,
-        scope: str | None,
-        period: str | None,
-    ) -> None:
-        pool = [
-            u for u in index.units if any(p.levels is None or u.level in p.levels for p in parses)
-        ]
-        pool = pool or list(index.units)
-        scores: dict[str, tuple[float, UnitVersion]] = {}
-        for unit in pool:
-            score = max(fuzz.ratio(p.key2, unit.key2) for p in parses)
-            if score > scores.get(unit.code, (-1.0, unit))[0]:
-                scores[unit.code] = (score, unit)
-        closest = sorted(scores.values(), key=lambda su: (-su[0], su[1].code))[:CLOSEST_SHOWN]
-        shown = ", ".join(f"{self._short(u)} ({u.code})" for _, u in closest)
-        err = MkbidxError(
-            f'không xác định được đơn vị "{text}" (unknown unit name){self._where(scope, period)}'
-            + (f"; gần nhất: {shown}" if shown else ""),
-            expected="tên hoặc mã một đơn vị trong danh mục (unit registry)",
-        )
-        err.candidates = [(u.code, u.name) for _, u in closest]
-        raise err
+        return match_name(text, index, where=lambda: self._where(scope, period), label=self._short)
 
     def _short(self, unit: UnitVersion) -> str:
         period = unit.valid_from or unit.valid_to
