@@ -269,6 +269,7 @@ def _add_letter(sub) -> None:
 def _cmd_letter(args) -> int:
     from mkbidx.inputs import readers
     from mkbidx.reports import letter
+    from mkbidx.run.letter import write_letter
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
@@ -281,7 +282,7 @@ def _cmd_letter(args) -> int:
     table = evaluation.table
     _warn_incomplete(table[table["unit_code"].isin([u.code for u in facts.units])])
     folder = Path(args.output) / period / args.scope
-    for path in letter.write_letter(facts, folder, config=config, force=args.force):
+    for path in write_letter(facts, folder, config=config, force=args.force):
         print(f"đã ghi {path}")
     return 0
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
+import jinja2
 import pandas as pd
 import pytest
 from docx.shared import Mm
@@ -14,7 +16,10 @@ from docx.shared import Mm
 from mkbidx import cli, methodology
 from mkbidx.core import ranking
 from mkbidx.errors import MkbidxError
+from mkbidx.present import html, letter_docx
 from mkbidx.reports import letter
+from mkbidx.run import letter as run_letter
+from mkbidx.run.letter import write_letter
 
 M = methodology.load()
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,9 +92,9 @@ def facts(evaluation):
 
 def body_text(facts, config=None):
     """The letter's body (legal basis to closing) as plain text, one paragraph a line."""
-    parts = letter._env().get_template(letter.PARTS_TEMPLATE)
+    parts = html.environment().get_template(letter.PARTS_TEMPLATE)
     module = parts.make_module(letter._context(facts, config))
-    return letter.fragment_text(str(module.body()))
+    return letter_docx.fragment_text(str(module.body()))
 
 
 # ------------------------------------------------------------------------------------- facts
@@ -498,14 +503,14 @@ def test_write_letter_refuses_to_overwrite(facts, tmp_path):
     folder = tmp_path / "2024-08" / "083"
     folder.mkdir(parents=True)
     (folder / "report.html").write_text("report", encoding="utf-8")
-    docx_path, html_path = letter.write_letter(facts, folder)
+    docx_path, html_path = write_letter(facts, folder)
     assert docx_path.name == "cong-van.docx" and html_path.name == "cong-van.html"
     assert docx.Document(str(docx_path)).tables
     before = html_path.read_bytes()
     with pytest.raises(MkbidxError, match="--force"):
-        letter.write_letter(facts, folder)
+        write_letter(facts, folder)
     assert html_path.read_bytes() == before
-    letter.write_letter(facts, folder, force=True)
+    write_letter(facts, folder, force=True)
     assert sorted(p.name for p in folder.iterdir()) == [
         "cong-van.docx",
         "cong-van.html",
@@ -585,8 +590,15 @@ def test_the_seed_letter_from_the_sample_data(tmp_path):
     assert "88,23/100 điểm, xếp hạng 1/9 huyện, thành phố." in " ".join(page.split())
 
 
-def test_module_doctests_pass():
-    import doctest
-
-    result = doctest.testmod(letter)
+@pytest.mark.parametrize("module", [letter, letter_docx, run_letter])
+def test_module_doctests_pass(module):
+    result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_one_jinja_environment_for_every_template():
+    """The letter renders with the package's one environment (no environment of its own)."""
+    assert not hasattr(letter, "_env")
+    env = html.environment()
+    assert env.autoescape and env.keep_trailing_newline
+    assert env.undefined is jinja2.StrictUndefined
