@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from mkbidx.core import gap
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs.loading import Inputs
 from mkbidx.methodology import Methodology
-from mkbidx.present import formatting, plots
-
-
-def render_png(draw: Callable[[], Any], *, title: str | None = None) -> bytes:
-    """Draw a chart with the mkbidx theme and return its deterministic PNG bytes.
-
-    ``draw()`` returns the Axes it drew on; the figure is closed afterwards (a notebook shows
-    only what the report displays).
-    """
-    import matplotlib.pyplot as plt
-
-    with plots.theme():
-        ax = draw()
-        fig = ax.figure
-        try:
-            if title:
-                ax.set_title(
-                    title, loc="left", pad=24 if ax.xaxis.get_ticks_position() == "top" else 16
-                )
-            return plots.figure_to_png_bytes(fig)
-        finally:
-            plt.close(fig)
+from mkbidx.present import formatting, gap_text
 
 
 def peers_phrase(table: pd.DataFrame, row: Mapping[str, Any] | None) -> str:
@@ -49,17 +27,6 @@ def peers_phrase(table: pd.DataFrame, row: Mapping[str, Any] | None) -> str:
         return formatting.peers_phrase(row["level"], list(peers["unit_name"].astype(str)))
     except MkbidxError:
         return ""
-
-
-TREND_FIGSIZE = (10.5, 4.5)
-"""Inches of the trend chart: wide enough for 12 month labels side by side."""
-
-
-def wide_axes():
-    """A new Axes of :data:`TREND_FIGSIZE`."""
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=TREND_FIGSIZE)[1]
 
 
 def right_aligned(styler, columns: Sequence[str]):
@@ -113,10 +80,11 @@ def gap_plan(
     methodology: Methodology,
     group_names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The gap-to-target plan (:func:`mkbidx.core.gap.gap`) of some units in one period, with the
-    group names shown (``group_names``: key → label, default the groups' full names)."""
+    """The gap-to-target plan (:func:`mkbidx.present.gap_text.gap_table`) of some units in one
+    period, with the group names shown (``group_names``: key → label, default the groups' full
+    names)."""
     ds = inputs.dataset
-    plan = gap.gap(
+    plan = gap_text.gap_table(
         ds.counts[ds.counts["period"] == period],
         period=period,
         units=inputs.units[inputs.units["period"] == period],

@@ -13,7 +13,7 @@ from mkbidx.inputs.loading import Inputs, data_periods, load_inputs
 from mkbidx.methodology import Methodology
 from mkbidx.present import formatting, plots
 from mkbidx.present.html import figure_html, paragraphs_html
-from mkbidx.reports.common import peers_phrase, render_png, right_aligned, wide_axes
+from mkbidx.reports.common import peers_phrase, right_aligned
 from mkbidx.reports.params import ReportParameters
 
 
@@ -39,9 +39,12 @@ def unit_view(
         f"điểm, {formatting.rank_phrase(row['rank'], row['rank_of'], peers)} ({row['band']})."
     )
     parts: list[Any] = [paragraphs_html([head])]
-    profile = render_png(
-        lambda: plots.plot_group_profile({k: row.get(k) for k in m.group_keys}, methodology=m),
-        title=f"{row['unit_name']}: điểm sáu nhóm chỉ số, {label}",
+    profile = plots.render_png(
+        lambda: plots.plot_group_profile(
+            {k: row.get(k) for k in m.group_keys},
+            methodology=m,
+            title=f"{row['unit_name']}: điểm sáu nhóm chỉ số, {label}",
+        )
     )
     parts.append(figure_html(profile, alt="Điểm sáu nhóm chỉ số so với điểm tối đa", caption=label))
     g = m.group(group)
@@ -75,9 +78,10 @@ def unit_view(
         ["period", "unit_code", "unit_name", "total"]
     ].sort_values("period")
     if len(series) > 1:
-        trend = render_png(
-            lambda: plots.plot_total_trend(series, methodology=m, ax=wide_axes()),
-            title=f"{row['unit_name']}: tổng điểm theo tháng",
+        trend = plots.render_png(
+            lambda: plots.plot_total_trend(
+                series, methodology=m, title=f"{row['unit_name']}: tổng điểm theo tháng"
+            )
         )
         parts.append(figure_html(trend, alt="Tổng điểm theo tháng", caption=""))
     return parts

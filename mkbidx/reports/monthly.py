@@ -35,11 +35,9 @@ from mkbidx.present.html import Html, figure_html, paragraphs_html, render
 from mkbidx.reports.common import (
     gap_plan,
     peers_phrase,
-    render_png,
     right_aligned,
     scope_label,
     sheet_frame,
-    wide_axes,
 )
 
 TREND_MONTHS = 12
@@ -587,30 +585,28 @@ def _figure_pngs(
     (when it has months), in that order."""
     label = formatting.period_label(period)
     kinds = formatting.unit_kind_phrase(list(table["unit_name"].astype(str)))
-    draws: dict[str, tuple[Callable[[], Any], str]] = {
-        "ranking": (
-            lambda: plots.plot_ranking(table, methodology=m),
-            f"Tổng điểm các {kinds} thuộc {scope_name}, {label}",
+    draws: dict[str, Callable[[], Any]] = {
+        "ranking": lambda: plots.plot_ranking(
+            table, methodology=m, title=f"Tổng điểm các {kinds} thuộc {scope_name}, {label}"
         ),
-        "heatmap": (
-            lambda: plots.plot_group_heatmap(table, methodology=m),
-            f"Tỷ lệ điểm đạt so với điểm tối đa của từng nhóm, {label}",
+        "heatmap": lambda: plots.plot_group_heatmap(
+            table,
+            methodology=m,
+            title=f"Tỷ lệ điểm đạt so với điểm tối đa của từng nhóm, {label}",
         ),
     }
     if scope_row is not None:
-        draws["profile"] = (
-            lambda: plots.plot_group_profile(
-                {k: scope_row.get(k) for k in m.group_keys}, methodology=m
-            ),
-            f"{scope_name}: điểm sáu nhóm chỉ số, {label}",
+        draws["profile"] = lambda: plots.plot_group_profile(
+            {k: scope_row.get(k) for k in m.group_keys},
+            methodology=m,
+            title=f"{scope_name}: điểm sáu nhóm chỉ số, {label}",
         )
     if not trend.empty:
         first = formatting.period_label(trend["period"].iloc[0])
-        draws["trend"] = (
-            lambda: plots.plot_total_trend(trend, methodology=m, ax=wide_axes()),
-            f"{scope_name}: tổng điểm từ {first} đến {label}",
+        draws["trend"] = lambda: plots.plot_total_trend(
+            trend, methodology=m, title=f"{scope_name}: tổng điểm từ {first} đến {label}"
         )
-    return {key: render_png(draw, title=title) for key, (draw, title) in draws.items()}
+    return {key: plots.render_png(draw) for key, draw in draws.items()}
 
 
 def _figure_texts(r: MonthlyReport) -> dict[str, tuple[str, str]]:
@@ -725,5 +721,3 @@ def vietnamese_sheets(r: MonthlyReport, tables: Mapping[str, pd.DataFrame]):
 
 # =============================================================================== explorer
 
-
-_wide_axes = wide_axes  # TEMPORARY: reports/trend_figures still calls report._wide_axes

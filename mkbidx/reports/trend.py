@@ -28,7 +28,7 @@ Decisions
   data), reconstructed like the range when the merger lies between the two months.
 - The bump chart follows the units that have data in the last month (after the merger: the
   merged communes, whose ranks before it are among the rebuilt communes of the district). With
-  more than :data:`mkbidx.reports.trend_figures.BUMP_ALL_COLOURS` units only the largest risers
+  more than :data:`mkbidx.present.trend_plots.BUMP_ALL_COLOURS` units only the largest risers
   and fallers are coloured.
 - Small multiples and the comparison chart start their score axis below the lowest total
   (in steps of 10 points, at most 10 points under the threshold) instead of at 0, so that moves
@@ -46,9 +46,9 @@ from mkbidx.core.trends import TrendFrames
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs.loading import Inputs, _registry, load_inputs
 from mkbidx.methodology import Methodology
-from mkbidx.present import formatting
-from mkbidx.reports import trend_figures
-from mkbidx.reports.common import gap_plan, render_png, scope_label
+from mkbidx.present import formatting, plots
+from mkbidx.present import trend_plots as tp
+from mkbidx.reports.common import gap_plan, scope_label
 from mkbidx.reports.trend_params import TrendParameters, default_comparison, period_name
 from mkbidx.reports.trend_view import (
     TrendReport,
@@ -472,15 +472,19 @@ def _change_words(diff: float) -> str:
 # =============================================================================== figures
 def _draw_figures(r: TrendReport) -> None:
     m = r.methodology
-    render = render_png
+    render = plots.render_png
     threshold = formatting.points(r.threshold)
     kinds = formatting.unit_kind_phrase(list(r.series["unit_name"].astype(str).unique()))
     units = r.series["unit_code"].nunique()
-    floor = trend_figures._axis_floor(r.series["total"], r.threshold)
+    floor = tp.axis_floor(r.series["total"], r.threshold)
     rebuilt = f"; nét đứt, chấm rỗng: {_rebuilt_phrase()}" if r.reconstructed else ""
     r.figures["small_multiples"] = render(
-        trend_figures._small_multiples(
-            r.series, m, f"Tổng điểm các {kinds} thuộc {r.scope_name}, {r.range_label}"
+        lambda: tp.plot_small_multiples(
+            r.series,
+            threshold=r.threshold,
+            methodology=m,
+            floor=floor,
+            title=f"Tổng điểm các {kinds} thuộc {r.scope_name}, {r.range_label}",
         )
     )
     r.figure_text["small_multiples"] = (
@@ -495,7 +499,17 @@ def _draw_figures(r: TrendReport) -> None:
             if alone
             else f"{r.scope_name} so với các đơn vị cùng cấp"
         )
-        r.figures["peers"] = render(trend_figures._peers_chart(r), title=title)
+        r.figures["peers"] = render(
+            lambda: tp.plot_peers(
+                r.peers,
+                highlight=r.scope,
+                compare=r.params.compare_scope or None,
+                threshold=r.threshold,
+                methodology=m,
+                floor=tp.axis_floor(r.peers["total"], r.threshold),
+                title=title,
+            )
+        )
         caption = (
             f"{r.scope_name} không có đơn vị cùng cấp trong dữ liệu; đường đứt nét: {threshold}."
             if alone
@@ -510,12 +524,12 @@ def _draw_figures(r: TrendReport) -> None:
     bump = r.ranks[r.ranks["unit_code"].isin(set(r.current))]
     if len(bump) and bump["rank"].notna().any() and len(r.months) > 1:
         r.figures["bump"] = render(
-            trend_figures._bump(bump), title=f"Thứ hạng các {kinds}, {r.range_label}"
+            lambda: tp.plot_bump(bump, title=f"Thứ hạng các {kinds}, {r.range_label}")
         )
         n = bump["unit_code"].nunique()
         caption = "Thứ hạng 1 ở trên cùng."
-        highlight = trend_figures.BUMP_HIGHLIGHT
-        if n > trend_figures.BUMP_ALL_COLOURS:
+        highlight = tp.BUMP_HIGHLIGHT
+        if n > tp.BUMP_ALL_COLOURS:
             caption += (
                 f" Có màu: {highlight} đơn vị tăng hạng nhiều nhất và {highlight} đơn vị "
                 "giảm hạng nhiều nhất từ tháng đầu đến tháng cuối; các đơn vị khác màu xám."
@@ -532,8 +546,9 @@ def _draw_figures(r: TrendReport) -> None:
         a = formatting.period_label(d["from_period"].iloc[0])
         b = formatting.period_label(d["to_period"].iloc[0])
         r.figures["decomposition"] = render(
-            trend_figures._decomposition_chart(d, m),
-            title=f"Thay đổi tổng điểm từ {a} đến {b}, theo nhóm chỉ số",
+            lambda: tp.plot_decomposition(
+                d, methodology=m, title=f"Thay đổi tổng điểm từ {a} đến {b}, theo nhóm chỉ số"
+            )
         )
         r.figure_text["decomposition"] = (
             "Biểu đồ thanh: thay đổi điểm của sáu nhóm chỉ số ở từng đơn vị",
@@ -542,8 +557,16 @@ def _draw_figures(r: TrendReport) -> None:
         )
     if r.comparison is not None and len(r.comparison) and r.comparison_periods is not None:
         a, b = (period_name(p) for p in r.comparison_periods)
+        c = r.comparison
+        both = pd.concat([c["first_total"], c["second_total"]])
         r.figures["comparison"] = render(
-            trend_figures._comparison_chart(r), title=f"Tổng điểm {a} và {b}"
+            lambda: tp.plot_period_comparison(
+                c,
+                threshold=r.threshold,
+                methodology=m,
+                floor=tp.axis_floor(both, r.threshold),
+                title=f"Tổng điểm {a} và {b}",
+            )
         )
         r.figure_text["comparison"] = (
             f"Biểu đồ so sánh tổng điểm hai kỳ: {a} và {b}",
@@ -551,7 +574,13 @@ def _draw_figures(r: TrendReport) -> None:
         )
     if r.merged is not None and len(r.merged):
         r.figures["merger"] = render(
-            trend_figures._small_multiples(r.merged, m, f"Các xã mới từ 1/7/2025: {r.range_label}")
+            lambda: tp.plot_small_multiples(
+                r.merged,
+                threshold=r.threshold,
+                methodology=m,
+                floor=tp.axis_floor(r.merged["total"], r.threshold),
+                title=f"Các xã mới từ 1/7/2025: {r.range_label}",
+            )
         )
         r.figure_text["merger"] = (
             f"Biểu đồ tổng điểm các xã mới, các tháng trước sáp nhập là {_rebuilt_phrase()}",

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from mkbidx.present import formatting
+from mkbidx.present.labels import RECONSTRUCTED_LABEL
 from mkbidx.reports.common import sheet_frame
 from mkbidx.reports.trend_view import TrendReport
 
@@ -56,7 +57,7 @@ def vietnamese_sheets(r: TrendReport, tables: Mapping[str, pd.DataFrame]):
     labels = formatting.column_labels(r.methodology)
     labels.update(
         {
-            "reconstructed": labels.RECONSTRUCTED_LABEL.capitalize(),
+            "reconstructed": RECONSTRUCTED_LABEL.capitalize(),
             "prev_period": "Kỳ trước",
             "prev_total": "Tổng điểm kỳ trước",
             "change": "Thay đổi",

@@ -14,6 +14,7 @@ from mkbidx.paths import FIGURES_DIR, SUMMARY, TABLES_DIR, XLSX_NAME
 from mkbidx.reports import letter, trend_tables
 from mkbidx.reports.monthly import MonthlyReport, report_tables, vietnamese_sheets
 from mkbidx.reports.trend_view import TrendReport
+from mkbidx.run.letter import write_letter
 from mkbidx.run.runner import letter_files
 
 
@@ -62,7 +63,7 @@ def draft_letter(r: MonthlyReport, folder: str | Path) -> list[Path]:
         facts = letter.letter_facts(
             r.evaluation, period=r.period, scope=r.scope, methodology=r.methodology
         )
-        return list(letter.write_letter(facts, folder))
+        return list(write_letter(facts, folder))
     except MkbidxError as exc:
         r.notes = (*r.notes, f"Chưa soạn được dự thảo công văn: {exc}")
         return []

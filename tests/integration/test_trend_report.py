@@ -26,8 +26,9 @@ from mkbidx.errors import MkbidxError
 from mkbidx.inputs import units
 from mkbidx.inputs.loading import load_inputs
 from mkbidx.present import formatting
+from mkbidx.present import trend_plots as tp
 from mkbidx.reports import trend as trend_report
-from mkbidx.reports import trend_figures, trend_params
+from mkbidx.reports import trend_params
 from mkbidx.run import artifacts, export
 
 COUNTS = SAMPLE / "mkbidx-sample-counts.csv"
@@ -254,7 +255,7 @@ def test_across_the_merger_the_merged_communes_are_rebuilt(merger):
 
 
 def test_units_sharing_a_short_name_are_told_apart(merger):
-    names = trend_figures.display_names(trend_figures._names(merger.series))
+    names = tp.display_names(tp.unit_names(merger.series))
     assert names["02761"] == "xã Mường Khương" and names["083"] == "huyện Mường Khương"
     assert names["02752"] == "Pha Long"
 
