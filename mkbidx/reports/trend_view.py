@@ -99,7 +99,7 @@ class TrendReport:
         The scope and its peers over time (and the comparison unit, if any).
     gap
         Actions that lift each unit below the target in the last month
-        (:func:`mkbidx.core.gap.gap`).
+        (:func:`mkbidx.present.gap_text.gap_table`).
     merged
         The merged communes' totals over time with a ``reconstructed`` flag, or None when the
         range does not cross 1/7/2025.
