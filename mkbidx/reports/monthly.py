@@ -552,7 +552,8 @@ def _metrics_frame(
 def _gap(
     inputs: Inputs, table: pd.DataFrame, *, period: str, methodology: Methodology
 ) -> tuple[pd.DataFrame | None, str]:
-    """Per unit below the target, the actions that reach it (:func:`mkbidx.present.gap_text.gap_table`)."""
+    """Per unit below the target, the actions that reach it
+    (:func:`mkbidx.present.gap_text.gap_table`)."""
     top = methodology.bands[0]
     below = table[table["total"].round(methodology.rank_decimals) < top.min]
     if below.empty:
