@@ -23,6 +23,7 @@ from mkbidx.paths import DEFAULT_DATA, DEFAULT_OUTPUT, TREND_TEMPLATE
 
 EXIT_DIFFERS = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -153,6 +154,7 @@ def _add_rank(sub) -> None:
     p.add_argument("--scope", default=None, help="code of the parent unit (default: top unit)")
     p.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
     p.add_argument("--output", default=None, help="file to write (xlsx needs it)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
     p.add_argument(
         "--band", action="append", help='band label and threshold, e.g. --band "Tốt=80" (repeat)'
@@ -165,6 +167,7 @@ def _cmd_rank(args) -> int:
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
+    _check_emit(args)
     evaluation = _evaluate_period(args, m, period).evaluation
     scope = args.scope or _default_scope(evaluation.table)
     table = ranking.scope_table(evaluation.table, period=period, scope=scope)
@@ -179,7 +182,7 @@ def _cmd_rank(args) -> int:
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
     ]
     _warn_incomplete(table)
-    _emit(out, args.format, args.output)
+    _emit(out, args.format, args.output, force=args.force)
     return 0
 
 
@@ -196,27 +199,38 @@ def _short_list(items, n: int = 8) -> str:
     return ", ".join(items[:n]) + (", …" if len(items) > n else "")
 
 
-def _emit(frame: pd.DataFrame, fmt: str, output: str | None) -> None:
-    """Print or write a table; files are written whole or not at all."""
+def _check_emit(args) -> None:
+    """Refuse a bad ``--format``/``--output`` pair before reading any data."""
+    if args.format == "xlsx" and not args.output:
+        raise MkbidxError("--format xlsx cần --output (an .xlsx path)", column="--output")
+    if args.output:
+        from mkbidx.io import check_output
+
+        check_output(args.output, folder=False, force=args.force)
+
+
+def _emit(frame: pd.DataFrame, fmt: str, output: str | None, *, force: bool = True) -> None:
+    """Print or write a table; files are written whole or not at all, through
+    :func:`mkbidx.io.csv_bytes`/:func:`~mkbidx.io.xlsx_bytes` (no live formula, no control
+    character); an existing file is replaced only with ``force``."""
+    from mkbidx.io import csv_bytes, safe_frame, write_atomic, xlsx_bytes
+
     if fmt == "xlsx" and not output:
         raise MkbidxError("--format xlsx cần --output (an .xlsx path)", column="--output")
     if output:
-        from mkbidx.io import write_atomic
-
         path = Path(output)
-        if fmt == "xlsx":
-            write_atomic(path, lambda tmp: frame.to_excel(tmp, index=False, engine="openpyxl"))
-        else:
-            write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8"))
+        data = xlsx_bytes({"Sheet1": frame}) if fmt == "xlsx" else csv_bytes(frame)
+        write_atomic(path, lambda tmp: tmp.write_bytes(data), force=force)
         print(f"đã ghi {path}")
         return
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(csv_bytes(frame).decode("utf-8"))
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.width", 200):
-            print(frame.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="–"))
+            shown = safe_frame(frame, formulas=False)
+            print(shown.to_string(index=False, float_format=lambda x: f"{x:.2f}", na_rep="–"))
 
 
 # --------------------------------------------------------------------------- units
@@ -300,6 +314,7 @@ def _add_gap(sub) -> None:
     p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
     p.add_argument("--format", choices=["table", "csv", "xlsx"], default="table")
     p.add_argument("--output", default=None, help="file to write (xlsx needs it)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
 
 
@@ -319,6 +334,7 @@ def _cmd_gap(args) -> int:
                 column="--target",
                 expected="một số điểm, vd. 80",
             ) from None
+    _check_emit(args)
     dataset, units, _ = _evaluate_period(args, m, period)
     result = gap_text.gap_table(
         dataset.counts,
@@ -331,7 +347,7 @@ def _cmd_gap(args) -> int:
     )
     for row in result[result["note"].fillna("") != ""].itertuples():
         print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
-    _emit(result[gap_text.COLUMNS], args.format, args.output)
+    _emit(result[gap_text.COLUMNS], args.format, args.output, force=args.force)
     return 0
 
 
@@ -425,9 +441,11 @@ def _add_report(sub) -> None:
 
 
 def _cmd_report(args) -> int:
+    from mkbidx.io import check_output
     from mkbidx.run import batch, monthly
 
-    options = dict(data_path=args.input, output_root=args.output, methodology=args.methodology)
+    output = check_output(args.output, folder=True)
+    options = dict(data_path=args.input, output_root=output, methodology=args.methodology)
     if args.all:
         made = batch.run_all(args.scope, force=args.force, **options)
         print(batch.describe_batch(made))
@@ -468,13 +486,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except MkbidxError as exc:
-        print(f"mkbidx: lỗi: {exc}", file=sys.stderr)
+        print(f"mkbidx: lỗi: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        return 130
+        print("mkbidx: đã dừng (interrupted), không ghi kết quả dở dang", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `mkbidx rank ... | head`: the reader stopped listening
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a path the user gave: read-only, full disk, not a folder...
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or type(exc).__name__
+        print(f"mkbidx: lỗi: {where}{reason} ({type(exc).__name__})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _one_line(text: str) -> str:
+    """An error message on one line: newlines and control characters become spaces."""
+    import re
+
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
 
 
 if __name__ == "__main__":  # pragma: no cover

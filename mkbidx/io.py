@@ -40,6 +40,70 @@ def _umask() -> int:
     return mask
 
 
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return candidate
+    return Path(".")
+
+
+def check_output(path: str | Path, *, folder: bool, force: bool = True, option: str = "--output"):
+    """Refuse, before any work, an output path that cannot be written.
+
+    ``path`` is a file (``folder=False``) or a folder to write into: it must not be the other
+    kind, lie under a file, or lie in a folder without write permission; an existing file is
+    refused without ``force``. Returns the absolute path.
+
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (base / "a.csv").write_text("x")
+    >>> check_output(base / "a.csv" / "b", folder=True)
+    Traceback (most recent call last):
+    ...
+    mkbidx.errors.MkbidxError: ...a.csv: đường dẫn nằm dưới một tệp, không phải thư mục ...
+    """
+    path = Path(path).expanduser().absolute()
+    what = "một thư mục ghi được" if folder else "một đường dẫn tệp ghi được"
+    expected = f"{what} cho {option}"
+    existing = _nearest_existing(path)
+    if existing != path and not existing.is_dir():
+        raise MkbidxError(
+            "đường dẫn nằm dưới một tệp, không phải thư mục (not a directory)",
+            file=existing,
+            expected=expected,
+        )
+    if existing == path:
+        if folder and not path.is_dir():
+            raise MkbidxError(
+                "đường dẫn là một tệp, không phải thư mục (not a directory)",
+                file=path,
+                expected=expected,
+            )
+        if not folder and path.is_dir():
+            raise MkbidxError(
+                "đường dẫn là một thư mục, không phải tệp (is a directory)",
+                file=path,
+                expected=f"tên tệp cho {option}, vd. {path / 'xep-hang.csv'}",
+            )
+        if not folder and not force:
+            raise MkbidxError(
+                "tệp đã tồn tại, không ghi đè (file exists)",
+                file=path,
+                expected="dùng --force để ghi đè",
+            )
+    if existing != path:
+        writable_dir = existing  # the folders below it are made there
+    else:
+        writable_dir = path if folder else path.parent
+    if writable_dir.exists() and not os.access(writable_dir, os.W_OK | os.X_OK):
+        raise MkbidxError(
+            "không có quyền ghi vào thư mục (permission denied)",
+            file=writable_dir,
+            expected=expected,
+        )
+    return path
+
+
 def write_atomic(path: str | Path, write: Callable[[Path], object], *, force: bool = True) -> Path:
     """Write a file through ``write(tmp_path)`` and move it into place only if that succeeds.
 
@@ -120,9 +184,87 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+# ----------------------------------------------------------------------------- safe cells
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters that XML (XLSX, DOCX) cannot hold and a CSV should not carry."""
+
+_NUMBER = re.compile(r"[+-]?(?:\d[\d.,]*)(?:[eE][+-]?\d+)?%?")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters (tab, CR and LF are kept).
+
+    >>> clean_text("Xã\\x00 An\\x1b Bình")
+    'Xã An Bình'
+    """
+    return _ILLEGAL.sub("", text)
+
+
+def neutralise_formula(text: str) -> str:
+    """A text cell that a spreadsheet cannot take for a formula: ``'`` before a leading
+    ``= + - @``, tab or carriage return (OWASP guidance on CSV injection). Numbers written as
+    text (``"-5"``, ``"-1,25"``) are left as they are.
+
+    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")"), neutralise_formula("-5,25")
+    ('\\'=HYPERLINK("http://x")', '-5,25')
+    """
+    if text.startswith(FORMULA_TRIGGERS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _is_hostile(value: object) -> bool:
+    return isinstance(value, str) and (
+        value.startswith(FORMULA_TRIGGERS) or _ILLEGAL.search(value) is not None
+    )
+
+
+def safe_frame(frame: pd.DataFrame, *, formulas: bool = True) -> pd.DataFrame:
+    """``frame`` with text cells and headers safe to open in a spreadsheet: no control
+    character, and (``formulas``) no cell a spreadsheet would evaluate. Numbers, including
+    negative ones, are never changed; a clean frame is returned as it is.
+    """
+
+    def fix(value: object) -> object:
+        if not _is_hostile(value):
+            return value
+        text = clean_text(value)  # type: ignore[arg-type]
+        return neutralise_formula(text) if formulas else text
+
+    columns = [fix(c) for c in frame.columns]
+    text_columns = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)
+    ]
+    hostile = {
+        c: frame[c].map(_is_hostile, na_action="ignore").fillna(False).astype(bool)
+        for c in text_columns
+    }
+    hostile = {c: mask for c, mask in hostile.items() if mask.any()}
+    if not hostile and columns == list(frame.columns):
+        return frame
+    out = frame.copy()
+    for c, mask in hostile.items():
+        out[c] = out[c].astype(object)
+        out.loc[mask, c] = out.loc[mask, c].map(fix)
+    out.columns = columns
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with ``\\n`` line ends: the same frame always gives the same bytes."""
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """UTF-8 CSV with ``\\n`` line ends: the same frame always gives the same bytes.
+
+    Text cells are made safe first (:func:`safe_frame`): no control character, and a cell
+    that starts like a formula gets a leading ``'``.
+
+    >>> csv_bytes(pd.DataFrame({"name": ["=1+2", "An"], "change": [-5.0, 1.0]})).decode()
+    "name,change\\n'=1+2,-5.0\\nAn,1.0\\n"
+    """
+    return safe_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
 _CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)([^<]*)(</dcterms:)")
@@ -170,8 +312,10 @@ def xlsx_bytes(
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
+            frame = safe_frame(frame, formulas=False)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
+            _text_not_formulas(sheet)
             for i, col in enumerate(frame.columns, start=1):
                 letter = get_column_letter(i)
                 texts = [str(col), *(str(v) for v in frame[col].head(200))]
@@ -187,6 +331,18 @@ def xlsx_bytes(
         props.creator = "mkbidx"
         props.lastModifiedBy = "mkbidx"
     return _normalize_zip(buffer.getvalue())
+
+
+def _text_not_formulas(sheet: Any) -> None:
+    """Every cell of ``sheet`` that would be a formula, or starts like one, becomes text with
+    Excel's quote prefix (as if typed after ``'``): the workbook holds no live formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                if not _NUMBER.fullmatch(value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
 
 
 def json_bytes(data: Any) -> bytes:
