@@ -1,11 +1,23 @@
 # Two commands do all the set-up: `make report` and `make test`.
 # Every target bootstraps .venv (and the mkbidx package in it) by itself.
+#
+#   make test       lint + the whole suite (unit, integration, doctests, notebooks, browser)
+#   make test-fast  ruff + the suite without notebooks, browser and slow tests (< 60 s)
+#   make lint       ruff check, ruff format --check, notebooks stripped, no large file
+#                   (the checks of .pre-commit-config.yaml, without git hooks)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist: the suite in parallel on every core (2 workers on a 2-core machine).
+JOBS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+FAST := not notebooks and not browser and not slow
+MAX_KB := 500
+# Files allowed above MAX_KB (also excluded in .pre-commit-config.yaml).
+LARGE_OK := data/sample/mkbidx-sample-counts.csv
 
-.PHONY: report test lint bench clean
+.PHONY: report test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,13 +29,21 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/mkbidx report --period 2024-08 --scope 083 --force
 
-test: $(STAMP)
+test: lint
+	$(PYTEST)
+
+test-fast: $(STAMP)
 	$(BIN)/ruff check mkbidx tests
-	$(BIN)/python -m pytest
+	$(PYTEST) -m "$(FAST)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check mkbidx tests
 	$(BIN)/ruff format --check mkbidx tests
+	$(BIN)/nbstripout --keep-id --verify notebooks/*/*.ipynb
+	@git ls-files -z 2>/dev/null | xargs -0 -r stat -c '%s %n' | awk -v max=$$(( $(MAX_KB) * 1024 )) \
+		-v ok=" $(LARGE_OK) " 'BEGIN { bad = 0 } $$1 > max { name = substr($$0, index($$0, " ") + 1); \
+		if (index(ok, " " name " ") == 0) { print "larger than $(MAX_KB) KB: " name; bad = 1 } } \
+		END { exit bad }'
 
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_scoring.py

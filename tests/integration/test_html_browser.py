@@ -5,8 +5,8 @@ Checks what a reader sees offline: no console error, no request other than the f
 its embedded images, the headline and every commune visible, images decoded, Vietnamese text,
 and a hostile unit name shown as text (no script runs, no dialog opens).
 
-Without Chromium the tests skip with a message, except on CI (``CI=true``) where they fail:
-``.ci/run`` installs it.
+Without Chromium (or the sample data) the tests skip with a message, except on CI (``CI=true``)
+where they fail (:func:`conftest.require`): ``.ci/run`` installs Chromium.
 """
 
 from __future__ import annotations
@@ -14,20 +14,21 @@ from __future__ import annotations
 import json
 import os
 import select
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import CHROMIUM, NO_SAMPLE, SAMPLE, SAMPLE_COUNTS, chromium, require
 
-from mkbidx.reports import monthly as report
+try:
+    from mkbidx.run.monthly import run_report
+except ImportError:  # pragma: no cover - before the runner moved to run/ (issue 9)
+    from mkbidx.reports.monthly import run_report
 
-CHROMIUM = shutil.which("chromium") or (
-    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
-)
+__all__ = ["CHROMIUM", "Browser", "offline_only"]  # also used by test_trend_report
+pytestmark = [pytest.mark.browser, pytest.mark.notebooks]  # the reports are made by a kernel
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_IMG = "Xã <img src=x onerror=alert(2)> Bản Sen"
 TIMEOUT = 30.0
@@ -35,14 +36,9 @@ TIMEOUT = 30.0
 
 @pytest.fixture(scope="module")
 def browser_path():
-    if CHROMIUM is None:
-        message = "chromium not found (apt-get install chromium); the browser test needs it"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    if not (SAMPLE / "mkbidx-sample-counts.csv").exists():
-        pytest.skip("embedded sample data not generated")
-    return CHROMIUM
+    path = chromium()  # skips locally, fails with CI=true
+    require(SAMPLE_COUNTS.exists(), NO_SAMPLE)
+    return path
 
 
 class Browser:
@@ -179,7 +175,7 @@ def browser(browser_path, tmp_path):
 @pytest.fixture(scope="module")
 def sample_report(browser_path, tmp_path_factory):
     root = tmp_path_factory.mktemp("outputs")
-    return report.run_report("2024-08", "083", data_path=SAMPLE, output_root=root)
+    return run_report("2024-08", "083", data_path=SAMPLE, output_root=root)
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +187,7 @@ def hostile_report(browser_path, tmp_path_factory):
     frame.loc[frame["unit_code"] == "02797", "unit_name"] = HOSTILE_IMG
     frame.to_csv(data / "counts.csv", index=False)
     root = tmp_path_factory.mktemp("outputs")
-    return report.run_report("2024-08", "083", data_path=data, output_root=root)
+    return run_report("2024-08", "083", data_path=data, output_root=root)
 
 
 def offline_only(urls: list[str]) -> list[str]:
