@@ -91,6 +91,8 @@ class Dataset:
     units: pd.DataFrame
     files: tuple[Path, ...] = ()
     notes: tuple[str, ...] = ()
+    periods_seen: tuple[str, ...] = ()
+    """Every period met in the files, also those of files left out by ``only_period``."""
 
 
 @dataclass
@@ -103,6 +105,8 @@ class Part:
     units: pd.DataFrame  # with a private "_has_code" column
     notes: list[str] = field(default_factory=list)
     from_json: bool = False
+    periods: set[str] = field(default_factory=set)
+    """The periods the file holds (also rows left out by ``only_period``)."""
 
 
 def empty_frame(columns: Sequence[str]) -> pd.DataFrame:

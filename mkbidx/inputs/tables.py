@@ -23,6 +23,7 @@ spreadsheet shows it), the column and what was expected.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from mkbidx.errors import MkbidxError
-from mkbidx.inputs.cells import first_row, numbers, per_unique, strings
+from mkbidx.inputs.cells import clean_controls, first_row, numbers, per_unique, shown, strings
 from mkbidx.inputs.frames import COUNTS_COLUMNS, GROUPS_COLUMNS, Part, empty_frame
 from mkbidx.inputs.headers import COUNTS_KIND, LABELS, accepted_text, canonical, group_lookup
 from mkbidx.inputs.text import (
@@ -105,7 +106,8 @@ def _unit_codes(
     frame: pd.DataFrame,
     cols: dict[str, str],
     path: Path,
-    resolver: Callable[[str], str] | None,
+    resolver: Callable[..., str] | None,
+    periods: pd.Series | str | None = None,
 ) -> pd.Series:
     if "unit_code" in cols:
         codes = strings(frame[cols["unit_code"]])
@@ -142,7 +144,49 @@ def _unit_codes(
             column=cols["unit_name"],
             expected='thêm cột "Mã đơn vị" (unit_code)',
         )
-    return per_unique(names, lambda name: str(resolver(name)))
+    return _resolve_names(names, periods, resolver, path, cols["unit_name"])
+
+
+def _takes_period(resolver: Callable[..., str]) -> bool:
+    try:
+        return "period" in inspect.signature(resolver).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _resolve_names(
+    names: pd.Series,
+    periods: pd.Series | str | None,
+    resolver: Callable[..., str],
+    path: Path,
+    column: str,
+) -> pd.Series:
+    """Codes of unit names, each resolved in its own row's period (a table of 8/2024 names the
+    communes of 8/2024); an unknown name is reported with its file, row and column."""
+    if periods is None:
+        periods = pd.Series(None, index=names.index, dtype=object)
+    elif isinstance(periods, str):
+        periods = pd.Series(periods, index=names.index, dtype=object)
+    with_period = _takes_period(resolver)
+    pairs = pd.Series(list(zip(names, periods, strict=True)), index=names.index, dtype=object)
+
+    def resolve(pair: tuple[str, str | None]) -> str:
+        name, per = pair
+        try:
+            if with_period and per is not None:
+                return str(resolver(name, period=per))
+            return str(resolver(name))
+        except MkbidxError as exc:
+            row = first_row(pairs.map(lambda p: p == pair).astype(bool))
+            raise MkbidxError(
+                exc.problem,
+                file=path,
+                row=row,
+                column=column,
+                expected=exc.expected or "tên một đơn vị trong danh mục (registry)",
+            ) from None
+
+    return per_unique(pairs, resolve)
 
 
 def _optional_text(frame: pd.DataFrame, cols: dict[str, str], canon: str) -> pd.Series:
@@ -160,7 +204,7 @@ def _levels(frame: pd.DataFrame, cols: dict[str, str], path: Path) -> pd.Series:
     if bad.any():
         row = first_row(bad)
         raise MkbidxError(
-            f"cấp đơn vị không biết (unknown level): {text[row]!r}",
+            f"cấp đơn vị không biết (unknown level): {shown(text[row])}",
             file=path,
             row=row,
             column=cols["level"],
@@ -222,8 +266,13 @@ def read_table(
     *,
     period: str | None,
     m: Methodology,
-    resolver: Callable[[str], str] | None,
+    resolver: Callable[..., str] | None,
+    only_period: str | None = None,
 ) -> Part:
+    """One checked table (see the module's docstring). With ``only_period``, rows of other
+    periods are left out before names are resolved: a table of another month cannot stop a
+    command about this one (its periods are kept in ``Part.periods``)."""
+    frame, cleaned = clean_controls(frame, path)
     headers = [str(h) for h in frame.columns]
     frame.columns = headers
     cols: dict[str, str] = {}
@@ -278,9 +327,27 @@ def read_table(
             file=path,
             expected="ít nhất một dòng dưới dòng tiêu đề",
         )
+    periods = _periods(frame, cols.get("period"), path, period)
+    seen = {periods} if isinstance(periods, str) else set(periods)
+    if only_period is not None and only_period not in seen:
+        empty = Part(
+            file=path,
+            counts=empty_frame(COUNTS_COLUMNS),
+            groups=empty_frame(GROUPS_COLUMNS),
+            units=_table_units(frame.iloc[:0], cols, periods, pd.Series(dtype=object), "", path),
+        )
+        empty.periods = seen
+        return empty
+    if only_period is not None and not isinstance(periods, str) and len(seen) > 1:
+        keep = periods == only_period
+        frame, periods = frame[keep], periods[keep]
     if kind == "counts":
-        return _counts_table(frame, cols, path, period=period, m=m, resolver=resolver)
-    return _groups_table(frame, cols, group_cols, path, period=period, m=m, resolver=resolver)
+        part = _counts_table(frame, cols, path, periods=periods, m=m, resolver=resolver)
+    else:
+        part = _groups_table(frame, cols, group_cols, path, periods=periods, m=m, resolver=resolver)
+    part.periods = seen
+    part.notes[:0] = cleaned
+    return part
 
 
 def _counts_table(
@@ -288,9 +355,9 @@ def _counts_table(
     cols: dict[str, str],
     path: Path,
     *,
-    period: str | None,
+    periods: pd.Series | str,
     m: Methodology,
-    resolver: Callable[[str], str] | None,
+    resolver: Callable[..., str] | None,
 ) -> Part:
     for canon in COUNTS_KIND:
         if canon not in cols:
@@ -302,8 +369,7 @@ def _counts_table(
                 expected="các cột " + accepted_text("counts", m),
             )
     source = str(path)
-    periods = _periods(frame, cols.get("period"), path, period)
-    codes = _unit_codes(frame, cols, path, resolver)
+    codes = _unit_codes(frame, cols, path, resolver, periods)
     metric_col = cols["metric"]
     metrics = strings(frame[metric_col])
     if metrics.isna().any():
@@ -321,7 +387,7 @@ def _counts_table(
         row = first_row(groups.isna())
         raise MkbidxError(
             f"mã chỉ số không có trong phương pháp tính {m.id} (unknown metric code): "
-            f"{frame.loc[row, metric_col]!r}",
+            f"{shown(frame.loc[row, metric_col])}",
             file=path,
             row=row,
             column=metric_col,
@@ -336,7 +402,7 @@ def _counts_table(
             row = first_row(bad)
             expected_group = m.group(groups[row])
             raise MkbidxError(
-                f"nhóm {given[row]!r} không khớp chỉ số {metrics[row]} (group mismatch)",
+                f"nhóm {shown(given[row])} không khớp chỉ số {metrics[row]} (group mismatch)",
                 file=path,
                 row=row,
                 column=cols["group"],
@@ -358,7 +424,7 @@ def _counts_table(
             if bad.any():
                 row = first_row(bad)
                 raise MkbidxError(
-                    f"{problem}: {frame.loc[row, col]!r}",
+                    f"{problem}: {shown(frame.loc[row, col])}",
                     file=path,
                     row=row,
                     column=col,
@@ -420,13 +486,12 @@ def _groups_table(
     group_cols: dict[str, str],
     path: Path,
     *,
-    period: str | None,
+    periods: pd.Series | str,
     m: Methodology,
-    resolver: Callable[[str], str] | None,
+    resolver: Callable[..., str] | None,
 ) -> Part:
     source = str(path)
-    periods = _periods(frame, cols.get("period"), path, period)
-    codes = _unit_codes(frame, cols, path, resolver)
+    codes = _unit_codes(frame, cols, path, resolver, periods)
     ident = pd.DataFrame({"period": periods, "unit_code": codes}, index=frame.index)
     unit_col = cols.get("unit_code") or cols["unit_name"]
     _check_duplicates(ident, ["period", "unit_code"], path, unit_col, "cùng kỳ và đơn vị")
@@ -438,7 +503,7 @@ def _groups_table(
         if bad.any():
             row = first_row(bad)
             raise MkbidxError(
-                f"điểm nhóm ngoài khoảng (score out of range): {frame.loc[row, header]!r}",
+                f"điểm nhóm ngoài khoảng (score out of range): {shown(frame.loc[row, header])}",
                 file=path,
                 row=row,
                 column=header,
