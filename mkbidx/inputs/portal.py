@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs.cells import CONTROL_CHARACTERS
 from mkbidx.inputs.frames import COUNTS_COLUMNS, GROUPS_COLUMNS, UNITS_COLUMNS, UNKNOWN_PERIOD, Part
 from mkbidx.inputs.text import period_from_path
 from mkbidx.methodology import Methodology
@@ -64,6 +65,9 @@ _PORTAL_EXPECTED = (
 )
 
 
+# The note of a file whose name carries no period (``mkbidx reconcile`` says it once).
+UNKNOWN_PERIOD_NOTE = "không xác định được kỳ (period) từ tên tệp hoặc thư mục"
+
 def _unwrap(doc: Any, path: Path) -> dict[str, Any]:
     """The ``data`` object of a portal response (also when wrapped once more)."""
     data = doc
@@ -95,12 +99,29 @@ def _unwrap(doc: Any, path: Path) -> dict[str, Any]:
     )
 
 
+MAX_INT_DIGITS = 18
+"""Longest integer accepted in portal JSON (a count of dossiers has a few digits)."""
+
+
+def _bounded_int(path: Path):
+    def parse(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+            raise MkbidxError(
+                f"số quá lớn (number too large): {digits[:12]}… ({len(digits)} chữ số)",
+                file=path,
+                expected=f"số đếm tối đa {MAX_INT_DIGITS} chữ số",
+            )
+        return int(digits)
+
+    return parse
+
+
 def _text(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    s = str(value).strip()
+    s = CONTROL_CHARACTERS.sub("", str(value)).strip()  # NUL, ESC... arrive with copy-paste
     return s or None
 
 
@@ -318,7 +339,13 @@ def read_json(path: Path, *, period: str | None, m: Methodology) -> Part:
     if not text.strip():
         raise MkbidxError("tệp rỗng (empty file)", file=path, expected="một phản hồi JSON")
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_int=_bounded_int(path))
+    except RecursionError:
+        raise MkbidxError(
+            "JSON lồng quá sâu (nesting too deep)",
+            file=path,
+            expected=_PORTAL_EXPECTED,
+        ) from None
     except json.JSONDecodeError as exc:
         raise MkbidxError(
             f"JSON không hợp lệ (malformed JSON): {exc.msg}, ký tự thứ {exc.colno}",
@@ -342,7 +369,7 @@ def read_json(path: Path, *, period: str | None, m: Methodology) -> Part:
     if per is None:
         per = UNKNOWN_PERIOD
         notes.append(
-            f"{path}: không xác định được kỳ (period) từ tên tệp hoặc thư mục; ghi là "
+            f"{path}: {UNKNOWN_PERIOD_NOTE}; ghi là "
             f"'{UNKNOWN_PERIOD}' (dùng --period hoặc đặt tên thư mục như phu-tho-2026-08)"
         )
     source = str(path)

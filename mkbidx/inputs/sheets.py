@@ -27,10 +27,54 @@ from mkbidx.inputs.cells import cell_text
 from mkbidx.inputs.headers import NUMERIC, accepted_text, canonical
 from mkbidx.methodology import Methodology
 
-__all__ = ["HEADER_SCAN_ROWS", "read_csv", "read_excel"]
+__all__ = ["HEADER_SCAN_ROWS", "MAX_XLSX_UNCOMPRESSED", "check_xlsx", "read_csv", "read_excel"]
 
 # How many rows at the top of an Excel sheet may hold titles above the header row.
 HEADER_SCAN_ROWS = 10
+
+MAX_XLSX_UNCOMPRESSED = 100 * 2**20
+"""Largest uncompressed size of an .xlsx archive read (100 MiB; a year of a province's counts
+is a few MiB): a small file that expands past it (a "zip bomb") is refused, not read."""
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_SAVE_AS = "mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx (Excel Workbook), không mật khẩu"
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse, before opening it, a file that is not an .xlsx workbook one can read safely: an
+    old .xls or a password-protected workbook renamed .xlsx, another file renamed, or an
+    archive that expands past :data:`MAX_XLSX_UNCOMPRESSED`."""
+    import zipfile
+
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(_OLE2):
+        raise MkbidxError(
+            "tệp Excel 97-2003 (.xls) hoặc tệp có mật khẩu, đặt tên .xlsx (not an xlsx workbook)",
+            file=path,
+            expected=_SAVE_AS,
+        )
+    if not magic.startswith(_ZIP):
+        raise MkbidxError(
+            "không phải tệp .xlsx (not an xlsx workbook: no ZIP signature)",
+            file=path,
+            expected=_SAVE_AS + "; bảng CSV thì đặt đuôi .csv",
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise MkbidxError(
+            f"tệp .xlsx bị hỏng (damaged xlsx): {exc}", file=path, expected=_SAVE_AS
+        ) from None
+    if total > MAX_XLSX_UNCOMPRESSED:
+        raise MkbidxError(
+            f"tệp .xlsx giải nén ra {total / 2**20:.0f} MiB, quá giới hạn "
+            f"{MAX_XLSX_UNCOMPRESSED / 2**20:.0f} MiB (uncompressed size limit, zip bomb?)",
+            file=path,
+            expected="một bảng nhỏ hơn; số liệu lớn thì dùng CSV",
+        )
 
 
 def _sniff_separator(line: str) -> str:
@@ -115,11 +159,18 @@ def read_csv(path: Path, m: Methodology) -> pd.DataFrame:
 
 def read_excel(path: Path, m: Methodology) -> pd.DataFrame:
     """The first sheet with a recognisable header row (titles above it are skipped)."""
+    import warnings
+
+    check_xlsx(path)
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on styles and extensions
+            sheets = pd.read_excel(
+                path, sheet_name=None, header=None, dtype=object, engine="openpyxl"
+            )
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise MkbidxError(
-            f"không mở được tệp Excel (cannot read xlsx): {exc}",
+            f"không mở được tệp Excel (cannot read xlsx): {type(exc).__name__}",
             file=path,
             expected="tệp .xlsx lưu từ Excel hoặc LibreOffice",
         ) from None
