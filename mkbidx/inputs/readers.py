@@ -42,6 +42,7 @@ frames), :mod:`~mkbidx.inputs.headers` (what a column header means), :mod:`~mkbi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -85,8 +86,9 @@ def read(
     *,
     period: str | None = None,
     methodology: Methodology | str | Path | None = None,
-    resolver: Callable[[str], str] | None = None,
+    resolver: Callable[..., str] | None = None,
     files_independent: bool = False,
+    only_period: str | None = None,
 ) -> Dataset:
     """Read portal JSON responses and CSV/Excel tables into one :class:`Dataset`.
 
@@ -103,12 +105,18 @@ def read(
         the current version. It tells which metric belongs to which group and which API fields
         are the numerator and denominator of shape-B metrics.
     resolver
-        ``name -> unit_code``, used for tables that identify units by name only. It may raise
-        :class:`MkbidxError`, which propagates.
+        ``name -> unit_code`` (called with ``period=`` the row's period when it accepts that
+        keyword: names are resolved in the table's own period), used for tables that identify
+        units by name only. It may raise :class:`MkbidxError`, which propagates with the file,
+        row and column.
     files_independent
         Each file stands on its own (reconciliation): the same unit and period may appear in
         several files (e.g. all procedures and one procedure of the same month). By default a
         unit, period and metric given twice across files is an error: which value is right?
+    only_period
+        Keep only this period: table rows of other periods are left out before their names are
+        resolved, and files that hold nothing for it are left out of ``files`` (their periods
+        are in ``Dataset.periods_seen``), so a file of another month cannot stop the command.
 
     Returns
     -------
@@ -129,7 +137,16 @@ def read(
     m = _method(methodology)
     wanted = normalize_period(period, column="period") if period is not None else None
     files = _collect(paths)
-    parts = [_read_file(f, period=wanted, m=m, resolver=resolver) for f in files]
+    parts = [
+        _read_file(f, period=wanted, m=m, resolver=resolver, only_period=only_period)
+        for f in files
+    ]
+    for part in parts:
+        part.periods = part.periods or set(part.counts["period"]) | set(part.groups["period"])
+    seen = sorted({p for part in parts for p in part.periods})
+    if only_period is not None:
+        parts = [part for part in parts if _holds(part, only_period)]
+        files = tuple(part.file for part in parts)
     _codes_by_name(parts)
     for part in parts:
         without = int((~part.units["_has_code"]).sum()) if part.from_json else 0
@@ -138,7 +155,13 @@ def read(
                 f"{part.file}: {without} đơn vị không có mã (departmentCode) và tên không khớp "
                 "đơn vị nào có mã; dùng departmentId làm mã đơn vị"
             )
-    return _assemble(parts, files, check_across_files=not files_independent)
+    result = _assemble(parts, files, check_across_files=not files_independent)
+    return dataclasses.replace(result, periods_seen=tuple(seen))
+
+
+def _holds(part: Part, period: str) -> bool:
+    """Whether a file's part has rows of ``period``."""
+    return any(len(f) and (f["period"] == period).any() for f in (part.counts, part.groups))
 
 
 def concat(datasets: Iterable[Dataset]) -> Dataset:
@@ -228,7 +251,12 @@ def _collect(paths: str | Path | Iterable[str | Path]) -> tuple[Path, ...]:
 
 
 def _read_file(
-    path: Path, *, period: str | None, m: Methodology, resolver: Callable[[str], str] | None
+    path: Path,
+    *,
+    period: str | None,
+    m: Methodology,
+    resolver: Callable[..., str] | None,
+    only_period: str | None = None,
 ) -> Part:
     suffix = path.suffix.lower()
     if path.stat().st_size == 0:
@@ -238,7 +266,7 @@ def _read_file(
     if suffix == ".json":
         return read_json(path, period=period, m=m)
     frame = read_csv(path, m) if suffix == ".csv" else read_excel(path, m)
-    return read_table(frame, path, period=period, m=m, resolver=resolver)
+    return read_table(frame, path, period=period, m=m, resolver=resolver, only_period=only_period)
 
 
 def _codes_by_name(parts: list[Part]) -> None:
