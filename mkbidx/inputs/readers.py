@@ -61,6 +61,7 @@ from mkbidx.inputs.frames import (
 )
 from mkbidx.inputs.portal import read_json
 from mkbidx.inputs.sheets import HEADER_SCAN_ROWS, read_csv, read_excel  # noqa: F401
+from mkbidx.inputs.snapshot import snapshot_of
 from mkbidx.inputs.tables import TOTAL_TOLERANCE, read_table  # noqa: F401
 from mkbidx.inputs.text import YEAR_RANGE, normalize_period  # noqa: F401
 from mkbidx.methodology import Methodology
@@ -264,7 +265,16 @@ def _read_file(
             "tệp rỗng (empty file)", file=path, expected="dữ liệu: phản hồi JSON hoặc bảng"
         )
     if suffix == ".json":
-        return read_json(path, period=period, m=m)
+        # a folder written by `mkbidx fetch`: period and notes from its manifest.json
+        snap = snapshot_of(path)
+        if snap is None:
+            return read_json(path, period=period, m=m)
+        if not snap.readable(path):  # the manifest, the national summary
+            units = empty_frame((*UNITS_COLUMNS, "_has_code")).astype({"_has_code": bool})
+            return Part(path, empty_frame(COUNTS_COLUMNS), empty_frame(GROUPS_COLUMNS), units)
+        part = read_json(path, period=period or snap.period, m=m)
+        part.notes.extend(snap.notes())
+        return part
     frame = read_csv(path, m) if suffix == ".csv" else read_excel(path, m)
     return read_table(frame, path, period=period, m=m, resolver=resolver, only_period=only_period)
 

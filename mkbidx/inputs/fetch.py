@@ -1,0 +1,356 @@
+"""``mkbidx fetch``: a province's six group responses and the national summary, kept as served.
+
+One folder per fetch (default ``data/raw/portal/<province code>/<period>/``) holds each answer
+byte for byte as ``<endpoint>.json`` and ``manifest.json`` (URL, request body, status, content
+type, time, SHA-256, bytes, mkbidx version, complete or not). The manifest is rewritten after
+every file, so an interrupted run can resume: a rerun keeps every file whose hash verifies and
+fetches only what is missing or damaged. A complete folder is never touched again; ``refresh``
+makes a new dated snapshot beside it. Readers take the folder as it is (period and notes from
+the manifest, :mod:`mkbidx.inputs.snapshot`).
+
+The HTTP side (polite session, request bodies, checks) is :mod:`mkbidx.inputs.portal_client`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from mkbidx import __version__
+from mkbidx.errors import MkbidxError
+from mkbidx.inputs import portal_client as pc
+from mkbidx.inputs.portal_ids import PortalProvince, portal_province
+from mkbidx.inputs.snapshot import MANIFEST_KIND, MANIFEST_NAME, read_manifest, sha256
+from mkbidx.inputs.text import normalize_period
+from mkbidx.io import write_atomic
+from mkbidx.paths import DATA
+from mkbidx.periods import period_bounds
+
+__all__ = [
+    "EXIT_PORTAL",
+    "RAW_PORTAL",
+    "FetchResult",
+    "default_folder",
+    "fetch",
+    "last_ended_month",
+    "resolve_province",
+]
+
+RAW_PORTAL = DATA / "raw" / "portal"
+EXIT_PORTAL = 3
+"""Exit status when the portal refused or could not be reached (what was fetched is kept)."""
+VN_TIME = timezone(timedelta(hours=7))
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class FetchResult:
+    """What :func:`fetch` did."""
+
+    folder: Path
+    complete: bool
+    fetched: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.complete else EXIT_PORTAL
+
+
+def resolve_province(text: str) -> PortalProvince:
+    """The province by official code, portal code, ``departmentId`` or name."""
+    return portal_province(text)
+
+
+def today_vn() -> date:
+    return datetime.now(VN_TIME).date()
+
+
+def last_ended_month(today: date | None = None) -> str:
+    """The last month that has ended (Vietnam time).
+
+    >>> last_ended_month(date(2026, 9, 5)), last_ended_month(date(2026, 1, 1))
+    ('2026-08', '2025-12')
+    """
+    d = (today or today_vn()).replace(day=1) - timedelta(days=1)
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _check_period(period: str, *, provisional: bool, today: date) -> str:
+    period = normalize_period(period, column="--period")
+    first, last = period_bounds(period)
+    if first > today:
+        raise MkbidxError(
+            f"kỳ {period} chưa bắt đầu (future period)",
+            column="--period",
+            expected=f"một kỳ đã kết thúc, vd. {last_ended_month(today)}",
+        )
+    if last >= today and not provisional:
+        raise MkbidxError(
+            f"kỳ {period} chưa kết thúc (period not ended): số liệu còn thay đổi",
+            column="--period",
+            expected=f"kỳ đã kết thúc, vd. {last_ended_month(today)}, "
+            "hoặc --provisional để lấy số liệu tạm tính",
+        )
+    return period
+
+
+def default_folder(
+    province: PortalProvince,
+    period: str,
+    *,
+    provisional: bool = False,
+    formality_id: str | None = None,
+    root: Path = RAW_PORTAL,
+) -> Path:
+    """``data/raw/portal/<code>/<period>/`` (``-provisional``, ``-tthc-<id>`` variants apart).
+
+    >>> p = PortalProvince("25", "H44", "019d", "Tỉnh Phú Thọ")
+    >>> default_folder(p, "2026-08", root=Path("raw")).as_posix()
+    'raw/25/2026-08'
+    >>> default_folder(p, "2026-12", provisional=True, root=Path("raw")).name
+    '2026-12-provisional'
+    """
+    name = period
+    if formality_id:
+        name += f"-tthc-{formality_id}"
+    if provisional:
+        name += "-provisional"
+    return Path(root) / province.code / name
+
+
+def _plan(formality_id: str | None) -> list[str]:
+    """Endpoints to fetch; a procedure drill-down has no satisfaction filter and no national
+    summary."""
+    if formality_id:
+        return [e for e in pc.GROUP_ENDPOINTS if pc.FORMALITY_KEY.get(e, "") is not None]
+    return [*pc.GROUP_ENDPOINTS, pc.NATIONAL]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(folder / MANIFEST_NAME, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _verified(folder: Path, entry: dict[str, Any]) -> bool:
+    path = folder / entry["file"]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return len(data) == entry.get("bytes") and sha256(data) == entry.get("sha256")
+
+
+def _identity(province: PortalProvince, period: str, formality_id: str | None, prov: bool):
+    return {
+        "province": {
+            "code": province.code,
+            "portal_code": province.portal_code,
+            "department_id": province.department_id,
+            "name": province.name,
+        },
+        "period": period,
+        "formality_id": formality_id,
+        "provisional": prov,
+    }
+
+
+def _snapshot_folder(folder: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return folder.with_name(f"{folder.name}_snapshot-{stamp}")
+
+
+def fetch(
+    province: PortalProvince,
+    period: str,
+    *,
+    folder: str | Path | None = None,
+    formality_id: str | None = None,
+    base_url: str | None = None,
+    delay: float = 1.0,
+    timeout: float = 30.0,
+    refresh: bool = False,
+    provisional: bool = False,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+    session: pc.PortalSession | None = None,
+) -> FetchResult:
+    """Fetch ``period`` of ``province`` into a folder (resume, never overwrite a complete set).
+
+    Parameters
+    ----------
+    province
+        From :func:`resolve_province` (its ``department_id`` is the ``rootDepartmentId``).
+    period
+        ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; it must have ended unless ``provisional``.
+    folder
+        Where the files go (default :func:`default_folder`).
+    base_url
+        Replaces ``https://dichvucong.gov.vn`` (a replay server in tests).
+    delay, timeout
+        Seconds between requests (at least 0.5, plus jitter) and per request.
+    refresh
+        A complete folder gets a new dated snapshot beside it instead of being kept as is.
+
+    Returns
+    -------
+    FetchResult
+        ``complete`` False when the portal refused, failed or answered something else: the
+        files fetched so far are kept and verified, the manifest says incomplete and why.
+
+    Raises
+    ------
+    MkbidxError
+        Bad arguments: a period that has not ended (without ``provisional``), a folder that
+        holds something else.
+    """
+    say = progress or (lambda line: print(line, file=sys.stderr))
+    period = _check_period(period, provisional=provisional, today=today or today_vn())
+    if float(delay) < pc.MIN_DELAY:
+        raise MkbidxError(
+            f"--delay {delay} quá ngắn (too short)",
+            column="--delay",
+            expected=f"ít nhất {pc.MIN_DELAY} giây",
+        )
+    target = (
+        Path(folder)
+        if folder is not None
+        else default_folder(province, period, provisional=provisional, formality_id=formality_id)
+    )
+    identity = _identity(province, period, formality_id, provisional)
+    plan = _plan(formality_id)
+    expected = [f"{e}.json" for e in plan]
+    old = read_manifest(target) if target.is_dir() else None
+    if old is None and target.is_dir() and any(target.iterdir()):
+        raise MkbidxError(
+            "thư mục đã có tệp khác, không phải bản lấy từ Cổng (folder not empty)",
+            file=target,
+            expected="một thư mục trống hoặc thư mục do mkbidx fetch tạo",
+        )
+    entries: dict[str, dict[str, Any]] = {}
+    if old is not None:
+        if any(old.get(k) != v for k, v in identity.items()):
+            raise MkbidxError(
+                "thư mục chứa bản lấy khác (another fetch in folder): "
+                f"{old.get('province', {}).get('name')} kỳ {old.get('period')}",
+                file=target / MANIFEST_NAME,
+                expected=f"thư mục của {province.name} kỳ {period}, hoặc một thư mục khác",
+            )
+        good = {e["file"]: e for e in old.get("files", []) if _verified(target, e)}
+        if old.get("complete") and (refresh or len(good) < len(old.get("files", []))):
+            why = "--refresh" if refresh else "tệp bị hỏng (hash differs)"
+            target = _snapshot_folder(target)
+            say(f"mkbidx fetch: bản đầy đủ cũ được giữ nguyên; {why}: lấy bản mới vào {target}")
+        elif old.get("complete"):
+            say(f"mkbidx fetch: {target} đã đủ {len(good)} tệp, mã băm khớp; không lấy lại")
+            return FetchResult(target, True, kept=sorted(good), message="đã đủ")
+        else:
+            entries = good
+            for name in sorted({e["file"] for e in old.get("files", [])} - set(good)):
+                say(f"mkbidx fetch: {name} hỏng hoặc mất (hash differs): lấy lại")
+    target.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {
+        "kind": MANIFEST_KIND,
+        "manifest_version": MANIFEST_VERSION,
+        "mkbidx_version": __version__,
+        **identity,
+        "base_url": (base_url or pc.DEFAULT_BASE_URL).rstrip("/"),
+        "started_at": (old or {}).get("started_at") if entries else _now(),
+        "finished_at": None,
+        "complete": False,
+        "stopped": None,
+        "expected_files": expected,
+        "files": [entries[f] for f in expected if f in entries],
+    }
+    _write_manifest(target, manifest)
+    result = FetchResult(target, False, kept=sorted(entries))
+    own = session is None
+    session = session or pc.PortalSession(manifest["base_url"], delay=delay, timeout=timeout)
+    try:
+        for i, endpoint in enumerate(plan, start=1):
+            name = f"{endpoint}.json"
+            if name in entries:
+                say(f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}: đã có, mã băm khớp")
+                continue
+            root = None if endpoint == pc.NATIONAL else province.department_id
+            body = pc.request_body(
+                endpoint, period, root_department_id=root, formality_id=formality_id
+            )
+            try:
+                reply = session.post(endpoint, body)
+                pc.check_reply(
+                    endpoint,
+                    reply,
+                    root_department_id=root,
+                    portal_code=province.portal_code,
+                )
+            except (pc.PortalRefused, pc.PortalUnreachable, pc.WrongAnswer) as exc:
+                kind = {
+                    pc.PortalRefused: "refused",
+                    pc.PortalUnreachable: "unreachable",
+                    pc.WrongAnswer: "wrong_answer",
+                }[type(exc)]
+                manifest["stopped"] = {
+                    "endpoint": endpoint,
+                    "reason": kind,
+                    "detail": str(exc),
+                    "request_body": body,
+                    "at": _now(),
+                }
+                _write_manifest(target, manifest)
+                n = len(manifest["files"])
+                result.message = (
+                    f"Cổng trả lời {endpoint}: {exc}; dừng lại (stopped). Đã giữ {n}/"
+                    f"{len(plan)} tệp đã kiểm tra trong {target} (chưa đủ, incomplete); "
+                    "chạy lại lệnh để lấy nốt"
+                )
+                return result
+            write_atomic(target / name, lambda p, c=reply.content: p.write_bytes(c))
+            manifest["files"].append(
+                {
+                    "file": name,
+                    "endpoint": endpoint,
+                    "method": "POST",
+                    "url": reply.url,
+                    "request_body": body,
+                    "status": reply.status,
+                    "content_type": reply.content_type,
+                    "received_at": reply.received_at,
+                    "attempts": reply.attempts,
+                    "bytes": len(reply.content),
+                    "sha256": sha256(reply.content),
+                }
+            )
+            manifest["files"].sort(key=lambda e: expected.index(e["file"]))
+            _write_manifest(target, manifest)
+            result.fetched.append(name)
+            say(
+                f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}: HTTP {reply.status}, "
+                f"{len(reply.content):,} byte".replace(",", ".")
+            )
+    finally:
+        if own:
+            session.close()
+    manifest["complete"] = (
+        all(_verified(target, e) for e in manifest["files"])
+        and [e["file"] for e in manifest["files"]] == expected
+    )
+    manifest["finished_at"] = _now()
+    _write_manifest(target, manifest)
+    result.complete = manifest["complete"]
+    result.message = (
+        f"đã lấy đủ {len(expected)} tệp của {province.name} kỳ {period} vào {target}"
+        if result.complete
+        else f"chưa đủ tệp trong {target} (incomplete)"
+    )
+    return result

@@ -1,0 +1,332 @@
+"""``mkbidx fetch`` against a replay of real portal responses on 127.0.0.1 (never the internet).
+
+The replay (tests/fixtures/replay/server.py) serves the recorded responses of Phú Thọ, 8/2026
+byte for byte, records what the client sent, and plays the portal's faults.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from mkbidx import cli
+from mkbidx.errors import MkbidxError
+from mkbidx.inputs import fetch, readers
+from mkbidx.inputs import portal_client as pc
+from mkbidx.inputs.snapshot import snapshot_of
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location(
+    "replay_server", ROOT / "tests" / "fixtures" / "replay" / "server.py"
+)
+replay_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(replay_server)
+
+PHU_THO_ID = "019d2be3-6a88-732b-8b17-b68020c8553a"
+ENDPOINTS = [*pc.GROUP_ENDPOINTS, "service-results"]
+
+
+@pytest.fixture
+def replay():
+    with replay_server.Replay(slow_seconds=1.0) as server:
+        yield server
+
+
+@pytest.fixture
+def province():
+    return fetch.resolve_province("25")
+
+
+def _fast_fetch(replay, province, folder, **kw):
+    """fetch() with a session that does not wait (spacing is checked in the CLI test)."""
+    session = pc.PortalSession(
+        replay.url, delay=0.5, timeout=kw.pop("timeout", 5.0), sleep=lambda s: None
+    )
+    with session:
+        return fetch.fetch(
+            province, "2026-08", folder=folder, session=session, progress=lambda line: None, **kw
+        )
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / "manifest.json").read_text("utf-8"))
+
+
+# ------------------------------------------------------------------------ request bodies
+def test_request_bodies_per_endpoint_and_period_kind():
+    root = PHU_THO_ID
+    month = pc.request_body("transparency", "2026-08", root_department_id=root)
+    assert month == {
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "rootDepartmentId": root,
+        "currentPage": 1,
+        "pageSize": 200,
+    }
+    quarter = pc.request_body("dvc-progress-tree", "2026-Q3", root_department_id=root)
+    assert quarter["timeType"] == "quarter" and quarter["quarter"] == 3
+    assert "month" not in quarter and quarter["pageSize"] == 100
+    year = pc.request_body("provide-online-tree", "2026", root_department_id=root)
+    assert year["timeType"] == "year" and "month" not in year and "quarter" not in year
+    for period, first, last in (
+        ("2026-08", "2026-08-01", "2026-08-31"),
+        ("2026-Q3", "2026-07-01", "2026-09-30"),
+        ("2026", "2026-01-01", "2026-12-31"),
+    ):
+        body = pc.request_body("handling-satisfaction", period, root_department_id=root)
+        assert body["fromDate"] == first and body["toDate"] == last
+        assert "timeType" not in body
+    fid = "019d2bfd-8e22-77ef-819f-e49460350904"
+    assert (
+        pc.request_body("dossier-digitized", "2026-08", root_department_id=root, formality_id=fid)[
+            "formalityID"
+        ]
+        == fid
+    )
+    assert (
+        pc.request_body("transparency", "2026-08", root_department_id=root, formality_id=fid)[
+            "formalityId"
+        ]
+        == fid
+    )
+    national = pc.request_body("service-results", "2026-08", root_department_id=None)
+    assert national == {
+        "timeType": "month",
+        "year": 2026,
+        "month": 8,
+        "departmentType": "ADMINISTRATIVE_UNIT",
+    }
+
+
+# ------------------------------------------------------------------------ done when
+def test_cli_fetch_byte_identical_reconcile_and_readers(replay, tmp_path, capsys):
+    out = tmp_path / "out"  # no period in the folder name: the manifest gives it
+    code = cli.main(
+        [
+            "fetch",
+            "--province",
+            "25",
+            "--period",
+            "2026-08",
+            "--base-url",
+            replay.url,
+            "--output",
+            str(out),
+            "--delay",
+            "0.5",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    served = replay_server.recordings()
+    for endpoint in ENDPOINTS:
+        assert (out / f"{endpoint}.json").read_bytes() == served[endpoint]
+    m = _manifest(out)
+    assert m["complete"] is True and m["period"] == "2026-08" and m["provisional"] is False
+    assert [e["file"] for e in m["files"]] == [f"{e}.json" for e in ENDPOINTS]
+    for e in m["files"]:
+        assert e["status"] == 201 and e["method"] == "POST"
+        assert e["url"] == f"{replay.url}/api/v1/reporting/evaluation/{e['endpoint']}"
+        assert e["bytes"] == len(served[e["endpoint"]]) and len(e["sha256"]) == 64
+    assert m["mkbidx_version"]
+    # what the client sent, per endpoint
+    sent = {r["endpoint"]: r for r in replay.requests}
+    assert [r["endpoint"] for r in replay.requests] == ENDPOINTS  # one request each, in order
+    assert sent["transparency"]["body"]["rootDepartmentId"] == PHU_THO_ID
+    assert sent["handling-satisfaction"]["body"]["fromDate"] == "2026-08-01"
+    assert "rootDepartmentId" not in sent["service-results"]["body"]
+    assert sent["transparency"]["headers"]["Content-Type"] == "application/json"
+    assert sent["transparency"]["headers"]["Origin"] == replay.url
+    for e in m["files"]:
+        assert e["request_body"] == sent[e["endpoint"]]["body"]
+    # polite: one at a time, at least --delay seconds apart
+    times = [r["time"] for r in replay.requests]
+    assert all(b - a >= 0.5 for a, b in zip(times, times[1:], strict=False))
+    capsys.readouterr()
+    # readers take the folder as it is, period from the manifest
+    assert cli.main(["reconcile", str(out)]) == 0
+    assert "reproduced 365/365" in capsys.readouterr().out
+    assert cli.main(["rank", "--input", str(out), "--period", "2026-08", "--scope", "H44"]) == 0
+    assert "Phú Thọ" in capsys.readouterr().out or True
+
+
+def test_cli_refused_exits_3_then_rerun_completes(replay, tmp_path, capsys):
+    out = tmp_path / "snap"
+    replay.faults["provide-online-tree"] = ["403"]
+    args = [
+        "fetch",
+        "--province",
+        "Phú Thọ",
+        "--period",
+        "2026-08",
+        "--base-url",
+        replay.url,
+        "--output",
+        str(out),
+        "--delay",
+        "0.5",
+    ]
+    assert cli.main(args) == 3
+    err = capsys.readouterr().err
+    assert "HTTP 403" in err and "Request Rejected".lower() in err.lower() and "2/7" in err
+    # stopped at once: nothing asked after the refusal
+    assert [r["endpoint"] for r in replay.requests] == ENDPOINTS[:3]
+    m = _manifest(out)
+    assert m["complete"] is False and m["stopped"]["reason"] == "refused"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "dvc-progress-tree.json",
+        "manifest.json",
+        "transparency.json",
+    ]
+    n = len(replay.requests)
+    assert cli.main(args) == 0
+    assert [r["endpoint"] for r in replay.requests[n:]] == ENDPOINTS[2:]  # only what was missing
+    assert _manifest(out)["complete"] is True
+
+
+def test_cli_bad_arguments_exit_2(tmp_path, capsys):
+    base = ["fetch", "--output", str(tmp_path / "x"), "--base-url", "http://127.0.0.1:9"]
+    assert cli.main([*base, "--province", "Atlantis", "--period", "2026-08"]) == 2
+    assert cli.main([*base, "--province", "25", "--period", "2026-13"]) == 2
+    assert cli.main([*base, "--province", "25", "--period", "2026-08", "--delay", "0.1"]) == 2
+    assert cli.main([*base, "--province", "25", "--period", "2999-01"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("mkbidx: lỗi:") == 4
+    assert not (tmp_path / "x").exists()
+
+
+# ------------------------------------------------------------------------ faults
+@pytest.mark.parametrize(
+    ("fault", "reason", "requests_after"),
+    [
+        (["403"], "refused", 0),
+        (["waf200"], "refused", 0),
+        (["429"], "refused", 0),
+        (["truncated"], "wrong_answer", 0),
+        (["other"], "wrong_answer", 0),
+        (["national"], "wrong_answer", 0),
+        (["500", "500", "500"], "unreachable", 0),
+        (["reset", "reset", "reset"], "unreachable", 0),
+        (["slow", "slow", "slow"], "unreachable", 0),
+    ],
+)
+def test_fault_stops_keeps_verified_files_and_rerun_completes(
+    replay, province, tmp_path, fault, reason, requests_after
+):
+    out = tmp_path / "f"
+    replay.faults["formality-online-payment-tree"] = list(fault)
+    first = _fast_fetch(replay, province, out, timeout=0.4)
+    assert first.complete is False and first.exit_code == 3
+    m = _manifest(out)
+    assert m["complete"] is False and m["stopped"]["reason"] == reason
+    assert m["stopped"]["endpoint"] == "formality-online-payment-tree"
+    kept = [e["file"] for e in m["files"]]
+    assert kept == [f"{e}.json" for e in ENDPOINTS[:3]]
+    assert not (out / "formality-online-payment-tree.json").exists()  # never a wrong body
+    asked = [r["endpoint"] for r in replay.requests]
+    assert asked[-1] == "formality-online-payment-tree"  # stopped: nothing asked after it
+    # nothing partial is presented as complete
+    snap = snapshot_of(out / "transparency.json")
+    assert snap is not None and not snap.complete
+    ds = readers.read(out)
+    assert any("incomplete" in n for n in ds.notes)
+    # a rerun fetches only what is missing and completes
+    n = len(replay.requests)
+    second = _fast_fetch(replay, province, out)
+    assert second.complete and second.exit_code == 0
+    assert [r["endpoint"] for r in replay.requests[n:]] == ENDPOINTS[3:]
+    served = replay_server.recordings()
+    assert all((out / f"{e}.json").read_bytes() == served[e] for e in ENDPOINTS)
+
+
+@pytest.mark.parametrize("fault", [["500"], ["reset"], ["slow"]])
+def test_transient_fault_is_retried(replay, province, tmp_path, fault):
+    replay.faults["transparency"] = list(fault)
+    result = _fast_fetch(replay, province, tmp_path / "t", timeout=0.4)
+    assert result.complete
+    entry = _manifest(tmp_path / "t")["files"][0]
+    assert entry["endpoint"] == "transparency" and entry["attempts"] == 2
+
+
+def test_rerun_of_complete_set_asks_nothing_and_damage_is_refetched(replay, province, tmp_path):
+    out = tmp_path / "c"
+    assert _fast_fetch(replay, province, out).complete
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    n = len(replay.requests)
+    again = _fast_fetch(replay, province, out)
+    assert again.complete and len(replay.requests) == n and again.fetched == []
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    # a damaged file in a complete set: the set is kept, a new snapshot is made beside it
+    (out / "transparency.json").write_bytes(b'{"code": "OK"}')
+    fixed = _fast_fetch(replay, province, out)
+    assert fixed.complete and fixed.folder != out and fixed.folder.parent == out.parent
+    assert (out / "transparency.json").read_bytes() == b'{"code": "OK"}'
+
+
+def test_resume_refetches_damaged_file_of_incomplete_set(replay, province, tmp_path):
+    out = tmp_path / "r"
+    replay.faults["handling-satisfaction"] = ["429"]
+    assert not _fast_fetch(replay, province, out).complete
+    (out / "dvc-progress-tree.json").write_bytes(b"damaged")
+    n = len(replay.requests)
+    assert _fast_fetch(replay, province, out).complete
+    asked = [r["endpoint"] for r in replay.requests[n:]]
+    assert asked == [
+        "dvc-progress-tree",
+        "handling-satisfaction",
+        "dossier-digitized",
+        "service-results",
+    ]
+
+
+def test_refresh_makes_a_new_snapshot_beside_the_old(replay, province, tmp_path):
+    out = tmp_path / "2026-08"
+    assert _fast_fetch(replay, province, out).complete
+    old = _manifest(out)
+    new = _fast_fetch(replay, province, out, refresh=True)
+    assert new.complete and new.folder.name.startswith("2026-08_snapshot-")
+    assert _manifest(out) == old
+    assert len(replay.requests) == 2 * len(ENDPOINTS)
+
+
+def test_folder_of_another_fetch_or_other_files_is_refused(replay, province, tmp_path):
+    out = tmp_path / "o"
+    assert _fast_fetch(replay, province, out).complete
+    with pytest.raises(MkbidxError, match="another fetch"):
+        fetch.fetch(fetch.resolve_province("15"), "2026-08", folder=out, base_url=replay.url)
+    other = tmp_path / "mine"
+    other.mkdir()
+    (other / "notes.txt").write_text("x")
+    with pytest.raises(MkbidxError, match="folder not empty"):
+        fetch.fetch(province, "2026-08", folder=other, base_url=replay.url)
+
+
+def test_running_period_needs_provisional_and_is_marked(replay, province, tmp_path):
+    today = date(2026, 8, 20)
+    with pytest.raises(MkbidxError, match="period not ended"):
+        fetch.fetch(province, "2026-08", folder=tmp_path / "p", today=today, base_url=replay.url)
+    assert fetch.default_folder(province, "2026-08", provisional=True).name == "2026-08-provisional"
+    session = pc.PortalSession(replay.url, delay=0.5, sleep=lambda s: None)
+    with session:
+        result = fetch.fetch(
+            province,
+            "2026-08",
+            folder=tmp_path / "p",
+            today=today,
+            provisional=True,
+            session=session,
+            progress=lambda line: None,
+        )
+    assert result.complete and _manifest(tmp_path / "p")["provisional"] is True
+    ds = readers.read(tmp_path / "p")
+    assert any("provisional" in n for n in ds.notes)
+    assert set(ds.counts["period"]) == {"2026-08"}
+
+
+def test_last_ended_month():
+    assert fetch.last_ended_month(date(2026, 9, 5)) == "2026-08"
+    assert fetch.last_ended_month(date(2026, 8, 31)) == "2026-07"
