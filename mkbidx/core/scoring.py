@@ -1,9 +1,17 @@
 """Raw counts → metric scores → group scores → totals, exactly as the DVCQG portal rounds them.
 
-Every score is computed in exact integer arithmetic on hundredths of a point ("cents"), so that
-half-up rounding of ``max · numerator / denominator`` is exact, never a float accident:
-``6 · 0.1375`` is 0.825 exactly and rounds to 0.83, as the portal publishes it. A group score is
-the sum of its rounded metric scores, the total the sum of the group scores.
+The portal evaluates every metric (or payment part) score in IEEE 754 doubles and rounds it
+half-up on the *exact value of the double* (Java ``new BigDecimal(x).setScale(2, HALF_UP)``,
+JavaScript ``x.toFixed(2)``): score = min(max, w · r) with the weight w = max / target and
+r = numerator / denominator, or, in the payment group, r = the ratio first rounded to a percent
+with 2 decimals. So ``6 · 0.9325``, the double 5.594999999999999751…, is published as 5.59 where
+exact decimal arithmetic gives 5.60, while ``2.5 · 0.45`` = 1.125 is exact in binary and gives
+1.13. A group score is the sum of its rounded metric scores, the total the sum of the group scores.
+
+mkbidx computes in exact integer arithmetic on hundredths of a point ("cents"), which agrees with
+the doubles everywhere except where the exact score is a tie (k + ½ cent); only those rows are
+evaluated in doubles, the portal's way (methodology option ``arithmetic``: ``binary64``, the
+default, or ``decimal`` for exact half-up on the decimal value).
 
 A parent unit is scored from the pooled (summed) counts of its units (:func:`pool_counts`), never
 from the average of their scores.
@@ -43,6 +51,35 @@ def _half_up_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return (2 * num + den) // (2 * den)
 
 
+def _is_tie(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """Whether ``num / den`` is exactly k + ½ (num ≥ 0, den > 0, int64 arrays)."""
+    return (2 * num) % (2 * den) == den
+
+
+def half_up_cents(x: np.ndarray | float) -> np.ndarray:
+    """Hundredths of doubles ``x ≥ 0`` rounded half-up on the exact binary value of each double.
+
+    What ``new BigDecimal(x).setScale(2, RoundingMode.HALF_UP)`` (Java) and ``x.toFixed(2)``
+    (JavaScript) do, vectorized and exact: ``x = M · 2**(e - 53)`` with an integer mantissa M, so
+    ``100 · x + ½`` is rounded down in integer arithmetic, never in floating point.
+
+    Examples
+    --------
+    >>> half_up_cents([6 * 0.9325, 2.5 * 0.45, 5.595]).tolist()  # 5.5949999…, 1.125, 5.5949999…
+    [559, 113, 559]
+    """
+    x = np.asarray(x, dtype="float64")
+    mantissa, exponent = np.frexp(x)
+    m = (mantissa * 2.0**53).astype("int64")  # exact: a power-of-two scaling
+    shift = (53 - exponent).astype("int64")
+    small = shift > 62  # x < 2**-9: rounds to 0 cents
+    if (shift < 1).any():
+        raise ValueError("half_up_cents: value too large for cents")
+    shift = np.where(small, 1, shift)
+    cents = (100 * m + np.left_shift(np.int64(1), shift - 1)) >> shift
+    return np.where(small, 0, cents)
+
+
 def _metric_table(m: Methodology) -> pd.DataFrame:
     """Per metric: integer parameters of its rule (max in cents, target as a fraction)."""
     rows = []
@@ -56,6 +93,7 @@ def _metric_table(m: Methodology) -> pd.DataFrame:
                     "rule": metric.rule,
                     "max_score": metric.max,
                     "max_cents": int(round(metric.max * 100)),
+                    "weight": metric.max / metric.target,  # in doubles, as the portal
                     "target_num": target.numerator,
                     "target_den": target.denominator,
                     "zero_denominator": metric.zero_denominator,
@@ -129,11 +167,28 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
 
     # Exact ratio in hundredths of a percent, for groups that round the ratio first (payment).
     pct_first = rule_param("percent_first", bool)
+    binary = m.arithmetic == _methodology.BINARY64
     pct_cents = _half_up_div(PERCENT_CENTS * n_i, d_i)
+    if binary:
+        pct_ties = has_counts & pct_first & _is_tie(PERCENT_CENTS * n_i, d_i)
+        pct_cents = _binary_at_ties(pct_cents, pct_ties, lambda i: num[i] / den[i] * 100)
     # score_cents = max_cents · r / target, r = n/d or pct/10000, rounded half-up.
-    direct = _half_up_div(max_c * n_i * t_den, d_i * t_num)
-    via_percent = _half_up_div(max_c * pct_cents * t_den, PERCENT_CENTS * t_num)
-    cents = np.where(pct_first, via_percent, direct)
+    direct_num, direct_den = max_c * n_i * t_den, d_i * t_num
+    pct_num, pct_den = max_c * pct_cents * t_den, PERCENT_CENTS * t_num
+    cents = np.where(
+        pct_first, _half_up_div(pct_num, pct_den), _half_up_div(direct_num, direct_den)
+    )
+    if binary:
+        ties = has_counts & np.where(
+            pct_first, _is_tie(pct_num, pct_den), _is_tie(direct_num, direct_den)
+        )
+        weight, max_score = rule_param("weight", "float64"), rule_param("max_score", "float64")
+
+        def portal_score(i: np.ndarray) -> np.ndarray:
+            ratio = np.where(pct_first[i], pct_cents[i] / 100 / 100, num[i] / den[i])
+            return np.minimum(max_score[i], weight[i] * ratio)
+
+        cents = _binary_at_ties(cents, ties, portal_score)
 
     use_published_ratio = (rule == "published_ratio") & ~has_counts & np.isfinite(published_ratio)
     pr_cents = np.where(use_published_ratio, np.round(published_ratio * 100), 0).astype("int64")
@@ -166,6 +221,20 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
     if redistribute.any():
         out = _redistribute(out, redistribute & ~has_value)
     return out.reset_index(drop=True)
+
+
+def _binary_at_ties(cents: np.ndarray, ties: np.ndarray, value) -> np.ndarray:
+    """``cents`` where the exact value is no tie; at ties, ``value(rows)`` as the portal rounds it.
+
+    Exact and binary arithmetic agree except at exact ties (k + ½ cent), so only those rows are
+    evaluated in doubles (``value`` gets the integer positions and returns the doubles).
+    """
+    rows = np.flatnonzero(ties)
+    if not len(rows):
+        return cents
+    cents = cents.copy()
+    cents[rows] = half_up_cents(value(rows))
+    return cents
 
 
 def _redistribute(out: pd.DataFrame, target_rows: np.ndarray) -> pd.DataFrame:

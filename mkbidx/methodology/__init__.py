@@ -21,6 +21,8 @@ from mkbidx.errors import MkbidxError
 DEFAULT_ID = "qd766-2026"
 RULE_KINDS = {"linear", "linear_target", "published_ratio", "info"}
 ZERO_POLICIES = {"null", "zero", "full_marks"}
+BINARY64, DECIMAL = "binary64", "decimal"
+ARITHMETICS = (BINARY64, DECIMAL)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,19 @@ class Methodology:
     @property
     def group_keys(self) -> list[str]:
         return [g.key for g in self.groups]
+
+    @property
+    def arithmetic(self) -> str:
+        """How scores are evaluated: ``"binary64"`` (the portal's doubles) or ``"decimal"``.
+
+        Option ``arithmetic`` of the YAML; a methodology without it computes as the portal does.
+
+        Examples
+        --------
+        >>> load().arithmetic, load(options={"arithmetic": "decimal"}).arithmetic
+        ('binary64', 'decimal')
+        """
+        return self.options.get("arithmetic", BINARY64)
 
     def group(self, key: str) -> Group:
         for g in self.groups:
@@ -211,6 +226,10 @@ def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodolo
     options: dict[str, str] = {}
     for name, spec in option_docs.items():
         options[name] = str(spec["default"])
+    if "arithmetic" in option_docs and not set(map(str, option_docs["arithmetic"]["choices"])) <= {
+        *ARITHMETICS
+    }:
+        raise fail("tùy chọn arithmetic chỉ nhận " + ", ".join(ARITHMETICS))
     for name, value in chosen.items():
         if name not in option_docs:
             raise MkbidxError(
