@@ -6,6 +6,7 @@ and byte-identical for identical frames (fixed timestamps in XLSX archives).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -150,20 +151,84 @@ def atomic_folder(target: str | Path, *, force: bool = False):
             expected="dùng --force để tạo lại",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+    with _folder_lock(target):
+        remove_stale_staging(target)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes 0700
+        try:
+            yield tmp
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+                os.replace(target, old / target.name)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _staging_pattern(target: Path) -> re.Pattern[str]:
+    """Names :func:`atomic_folder` gives its staging folders next to ``target``
+    (``.083-k2j4x9a_``, ``.083-old-…``): tempfile's 8 random characters, nothing else."""
+    return re.compile(rf"\.{re.escape(target.name)}-(?:old-)?[a-z0-9_]{{8}}")
+
+
+def remove_stale_staging(target: str | Path) -> list[Path]:
+    """Remove staging folders of ``target`` left by a run that was killed (``.083-xxxxxxxx``).
+
+    Called with ``target``'s lock held (:func:`atomic_folder`): no live run is staging it, so
+    every folder of that exact name pattern is stale. Nothing else is touched. Returns the
+    folders removed.
+
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> (base / ".083-abcd1234").mkdir(); (base / ".083-keepme").mkdir()
+    >>> [p.name for p in remove_stale_staging(base / "083")], sorted(os.listdir(base))
+    (['.083-abcd1234'], ['.083-keepme'])
+    """
+    target = Path(target)
+    pattern = _staging_pattern(target)
+    removed = []
     try:
-        yield tmp
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-            os.replace(target, old / target.name)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+@contextmanager
+def _folder_lock(target: Path):
+    """Hold an exclusive lock on ``target`` (a hidden ``.<name>.lock`` file beside it) while a
+    run builds it: a second run into the same folder is refused at once, in one line."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    lock_path = target.parent / f".{target.name}.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MkbidxError(
+                "một lần chạy khác đang ghi vào thư mục này (output locked by another run)",
+                file=target,
+                expected="chờ lần chạy kia xong rồi chạy lại",
+            ) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        os.close(fd)
 
 
 def sha256_file(path: str | Path) -> str:

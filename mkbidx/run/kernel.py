@@ -134,5 +134,35 @@ def execute(
             if exc.ename == "MkbidxError":
                 raise MkbidxError(str(exc.evalue)) from None
             raise
+        except KeyboardInterrupt:
+            # The kernel got the Ctrl-C too and died; nbclient's pending cell task then ends
+            # with DeadKernelError, which asyncio would print ("Task exception was never
+            # retrieved") when the task is collected. The run is over: say nothing of it.
+            _quiet_dead_kernel_tasks()
+            raise
     finally:
         kernel.shutdown()
+
+
+def _quiet_dead_kernel_tasks() -> None:
+    """Drop asyncio's "Task exception was never retrieved" reports of DeadKernelError."""
+    import logging
+
+    logger = logging.getLogger("asyncio")
+    if any(isinstance(f, _DeadKernelFilter) for f in logger.filters):
+        return
+    logger.addFilter(_DeadKernelFilter())
+
+
+class _DeadKernelFilter:
+    """A logging filter: False for asyncio's report of a task that ended with a dead kernel."""
+
+    def filter(self, record: Any) -> bool:
+        exc = getattr(record, "exc_info", None)
+        error = exc[1] if exc else None
+        if error is None:
+            context = record.args if isinstance(record.args, dict) else {}
+            error = context.get("exception")
+        if error is None and isinstance(getattr(record, "msg", None), str):
+            return "DeadKernelError" not in record.getMessage()
+        return type(error).__name__ != "DeadKernelError"
