@@ -236,6 +236,7 @@ def test_hostile_unit_names_are_escaped_everywhere(inputs):
 
 
 # ------------------------------------------------------------------------------- files
+@pytest.mark.slow
 def test_artifacts_are_byte_identical_across_runs(inputs, ctx, tmp_path):
     first = artifacts.write_artifacts(ctx, tmp_path / "a", letter=False)
     again = report.build_monthly_report(inputs, period=PERIOD, scope=SCOPE)
@@ -386,6 +387,7 @@ def made(data_two_months, tmp_path_factory):
     return root, root / PERIOD / SCOPE, out.getvalue()
 
 
+@pytest.mark.notebooks
 def test_cli_prints_where_the_report_is_and_the_ranking(made):
     root, folder, printed = made
     lines = printed.splitlines()
@@ -394,6 +396,7 @@ def test_cli_prints_where_the_report_is_and_the_ranking(made):
     assert sum(1 for ln in lines if re.match(r"\s+\d+\s+\S", ln)) == 16
 
 
+@pytest.mark.notebooks
 def test_report_folder_holds_every_output(made):
     root, folder, _ = made
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
@@ -415,6 +418,7 @@ def test_report_folder_holds_every_output(made):
     assert not [p for p in (root / PERIOD).iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.notebooks
 def test_manifest_records_version_methodology_inputs_and_parameters(made, data_two_months):
     root, folder, _ = made
     m = json.loads((folder / "manifest.json").read_text("utf-8"))
@@ -440,6 +444,7 @@ def test_manifest_records_version_methodology_inputs_and_parameters(made, data_t
         assert sha(folder / entry["path"]) == entry["sha256"], entry["path"]
 
 
+@pytest.mark.notebooks
 def test_report_html_shows_no_code_and_needs_no_network(made):
     _, folder, _ = made
     html = (folder / "report.html").read_text("utf-8")
@@ -454,6 +459,7 @@ def test_report_html_shows_no_code_and_needs_no_network(made):
     assert "<script" not in html
 
 
+@pytest.mark.notebooks
 def test_existing_report_is_kept_without_force_then_replaced_with_force(made, data_two_months):
     root, folder, _ = made
     before = {p: sha(p) for p in folder.rglob("*") if p.is_file()}
@@ -472,6 +478,7 @@ def test_existing_report_is_kept_without_force_then_replaced_with_force(made, da
     assert not [p for p in (root / PERIOD).iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.notebooks
 def test_failed_run_leaves_no_partial_folder(made, data_two_months, tmp_path):
     root, folder, _ = made
     with pytest.raises(MkbidxError, match="2019-01"):
@@ -491,6 +498,7 @@ def test_failed_run_leaves_no_partial_folder(made, data_two_months, tmp_path):
     assert not [p for p in (root / PERIOD).iterdir() if p.name.startswith(".")]
 
 
+@pytest.mark.notebooks
 def test_all_months_in_parallel_with_an_index(tmp_path):
     data = slice_of_sample(tmp_path / "data", ["2024-07", PERIOD], rename={"02758": HOSTILE})
     root = tmp_path / "outputs"

@@ -205,6 +205,7 @@ def test_comparison_defaults_to_the_last_two_full_quarters(august):
     assert "So sánh quý 1/2024 với quý 2/2024" in august.comparison_intro.markup
 
 
+@pytest.mark.slow
 def test_comparison_and_second_scope_can_be_chosen(inputs):
     p = params("083", "2024-01", "2024-08", compare_first="2023", compare_second="2024-01..2024-08")
     r = trend_report.build_trend_report(inputs, dataclasses.replace(p, compare_scope="084"))
@@ -260,6 +261,7 @@ def test_units_sharing_a_short_name_are_told_apart(merger):
     assert names["02752"] == "Pha Long"
 
 
+@pytest.mark.slow
 def test_hostile_unit_names_are_escaped(inputs, tmp_path):
     frame = pd.read_csv(COUNTS, dtype=str, keep_default_na=False)
     frame = frame[frame["period"].isin(["2024-06", "2024-07", "2024-08"])]
@@ -286,6 +288,7 @@ def test_hostile_unit_names_are_escaped(inputs, tmp_path):
     assert "<script" not in text
 
 
+@pytest.mark.slow
 def test_artifacts_are_byte_identical(inputs, tmp_path):
     p = params("083", "2024-06", "2024-08")
     for name in ("a", "b"):
@@ -323,6 +326,7 @@ def made(tmp_path_factory):
     return {"code": code, "out": out.getvalue(), "err": err.getvalue(), "root": root, "f": folder}
 
 
+@pytest.mark.notebooks
 def test_cli_writes_the_report_folder(made):
     assert made["code"] == 0, made["err"]
     f = made["f"]
@@ -339,6 +343,7 @@ def test_cli_writes_the_report_folder(made):
     assert not list(made["root"].glob("trends/083/.*"))  # no temporary folder left
 
 
+@pytest.mark.notebooks
 def test_cli_prints_the_path_and_the_summary(made):
     out = made["out"]
     assert f"Đã tạo báo cáo xu hướng: {made['f'] / 'report.html'}" in out
@@ -347,6 +352,7 @@ def test_cli_prints_the_path_and_the_summary(made):
     assert len(lines) == 16 and "Xã Thanh Bình" in out
 
 
+@pytest.mark.notebooks
 def test_html_is_self_contained_vietnamese_and_complete(made):
     html = (made["f"] / "report.html").read_text("utf-8")
     assert export.network_references(html) == []
@@ -363,6 +369,7 @@ def test_html_is_self_contained_vietnamese_and_complete(made):
     assert "trend_report." not in html and "params = " not in html  # no code
 
 
+@pytest.mark.notebooks
 def test_manifest_records_parameters_inputs_and_outputs(made):
     f = made["f"]
     manifest = json.loads((f / "manifest.json").read_text("utf-8"))
@@ -378,6 +385,7 @@ def test_manifest_records_parameters_inputs_and_outputs(made):
     }
 
 
+@pytest.mark.notebooks
 def test_existing_report_is_kept_without_force_and_rebuilt_identically_with_it(made, capsys):
     f = made["f"]
     args = ["--scope", "083", "--from", "2024-01", "--to", "2025-06"]
@@ -397,6 +405,7 @@ def test_existing_report_is_kept_without_force_and_rebuilt_identically_with_it(m
     assert not list(made["root"].glob("trends/083/.*"))
 
 
+@pytest.mark.notebooks  # the runner starts its kernel before the scope and data are checked
 @pytest.mark.parametrize(
     "argv",
     [
@@ -413,6 +422,7 @@ def test_bad_range_or_scope_exits_2_and_leaves_no_folder(argv, tmp_path, capsys)
     assert not (root / "trends").exists()
 
 
+@pytest.mark.notebooks
 def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys):
     code, out, err = run_cli(
         capsys,
@@ -432,6 +442,8 @@ def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys):
 
 
 # ------------------------------------------------------------------------------- browser
+@pytest.mark.browser
+@pytest.mark.notebooks
 def test_trend_report_opens_offline_in_chromium(made, tmp_path):
     from test_html_browser import CHROMIUM, Browser, offline_only
 

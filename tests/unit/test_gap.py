@@ -106,12 +106,14 @@ def check_plan(counts: pd.DataFrame, target: float, m=M) -> None:
     assert plan["score_after"].is_monotonic_increasing
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit_counts(), st.sampled_from([80.0, 80.0, 65.5, 95.0]))
 def test_applying_the_plan_reaches_the_target_and_the_last_step_is_minimal(counts, target):
     check_plan(counts, target)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit_counts())
 def test_plans_hold_under_every_methodology_option(counts):

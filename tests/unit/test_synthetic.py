@@ -71,6 +71,7 @@ def evaluation(counts, method):
 
 
 # ----------------------------------------------------------------------------- determinism
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [synthetic.COUNTS_FILE, synthetic.PUBLISHED_FILE])
 def test_files_equal_a_fresh_generation(regenerated, name):
     assert (regenerated / name).read_bytes() == (SAMPLE / name).read_bytes()
@@ -151,6 +152,7 @@ def test_district_counts_contain_its_communes(counts):
     assert (on_time > summed.xs("ON_TIME", level="metric")["denominator"]).all()
 
 
+@pytest.mark.slow
 def test_pooling_own_agencies_gives_the_district_rows(counts):
     sample = synthetic.sample_counts()
     own = sample.own_agencies

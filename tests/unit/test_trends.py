@@ -216,6 +216,7 @@ group_cents = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(group_cents, group_cents), min_size=1, max_size=5))
 def test_decomposition_sums_exactly_to_the_change_of_total(units):
@@ -301,6 +302,7 @@ def monthly_counts(draw):
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(monthly_counts(), monthly_counts())
 def test_compare_periods_pooled_equals_scoring_the_summed_counts(first, second):
@@ -376,6 +378,7 @@ def merger_counts(draw):
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(merger_counts())
 def test_reconstructed_scores_equal_scoring_the_sum_of_former_communes(counts):
@@ -528,6 +531,7 @@ def test_trend_summary_hand_made():
 
 
 # --------------------------------------------------------------------------- the command
+@pytest.mark.notebooks
 @pytest.mark.skipif(not SAMPLE_COUNTS.exists(), reason="sample data not generated")
 def test_trends_command_prints_a_summary_across_the_merger(capsys, tmp_path):
     code = main(
