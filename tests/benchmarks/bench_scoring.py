@@ -8,7 +8,9 @@ Input: :func:`mkbidx.run.synthetic.synthetic_counts` — every metric of the met
 unit and month), so 725 communes × 60 months = 1,000,500 count rows — and
 :func:`mkbidx.run.synthetic.synthetic_units`, which puts the communes under 55 districts that
 ``evaluate`` pools (the 55 × 60 district-months add 75,900 pooled rows). Timed: the whole
-``evaluate`` (pooling, metric/group/total scores, ranks, bands, the wide table).
+``evaluate`` (pooling, metric/group/total scores, ranks, bands, the wide table), then
+``scoring.score_metrics`` alone in each arithmetic of the methodology (``binary64``, the portal's
+doubles, and ``decimal``) with the number of scores on which they differ.
 
 Reported: wall time (``time.perf_counter``, best of ``--repeat`` runs), the peak of memory
 allocated during one ``evaluate`` (``tracemalloc``, a separate run because tracing slows it
@@ -23,8 +25,10 @@ import sys
 import time
 import tracemalloc
 
+import numpy as np
+
 from mkbidx import methodology
-from mkbidx.core import ranking
+from mkbidx.core import ranking, scoring
 from mkbidx.run import synthetic
 
 MB = 1024 * 1024
@@ -58,6 +62,23 @@ def main(argv: list[str] | None = None) -> int:
         f"evaluate: best {min(times):.3f} s, runs "
         + ", ".join(f"{t:.3f}" for t in times)
         + f" s; {len(result.metrics):,} metric scores, {len(result.totals):,} ranked totals"
+    )
+
+    # The portal's arithmetic (binary64, default) against exact decimals: only ties differ.
+    by_arithmetic = {}
+    for arithmetic in methodology.ARITHMETICS:
+        mm = methodology.load(options={"arithmetic": arithmetic})
+        runs = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            scores = scoring.score_metrics(counts, methodology=mm)["score"].to_numpy()
+            runs.append(time.perf_counter() - start)
+        by_arithmetic[arithmetic] = (min(runs), scores)
+    (t_bin, s_bin), (t_dec, s_dec) = by_arithmetic.values()
+    differ = int((~((s_bin == s_dec) | (np.isnan(s_bin) & np.isnan(s_dec)))).sum())
+    print(
+        f"score_metrics: best {t_bin:.3f} s binary64, {t_dec:.3f} s decimal; "
+        f"{differ:,} of {len(counts):,} scores differ (exact ties)"
     )
 
     tracemalloc.start()
