@@ -3,9 +3,10 @@
 >>> import mkbidx as mk
 >>> data = mk.load()                                  # the embedded sample (data/sample)
 >>> table = mk.rank(data, "2024-08", scope="083")     # Mường Khương's 16 communes, ranked
->>> table.iloc[0][["unit_name", "total", "rank"]].tolist()
-['Xã Lùng Vai', 91.53, 1]
->>> mk.rank(data, "2024-08", scope="10").set_index("unit_code").loc["083", "total"]
+>>> first = table.iloc[0]
+>>> first["unit_name"], float(first["total"]), int(first["rank"])
+('Xã Lùng Vai', 91.53, 1)
+>>> float(mk.rank(data, "2024-08", scope="10").set_index("unit_code").loc["083", "total"])
 88.23
 
 Each verb is a thin call into the layers (:mod:`mkbidx.inputs`, :mod:`mkbidx.core`,

@@ -19,7 +19,7 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import NO_SAMPLE, SAMPLE, requires
 
 from mkbidx import __version__, cli, paths
 from mkbidx import io as mkio
@@ -36,7 +36,7 @@ HOSTILE = "<script>alert(1)</script>"
 PERIOD, SCOPE = "2024-08", "083"
 PNG = b"\x89PNG\r\n\x1a\n"
 
-pytestmark = pytest.mark.skipif(not COUNTS.exists(), reason="embedded sample data not generated")
+pytestmark = requires(COUNTS.exists(), NO_SAMPLE)
 
 
 def sha(path: Path) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import NO_SAMPLE, SAMPLE, chromium, requires
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +35,7 @@ HOSTILE = "<script>alert(1)</script>"
 MERGED = ["Xã Pha Long", "Xã Mường Khương", "Xã Cao Sơn", "Xã Bản Lầu"]
 PNG = b"\x89PNG\r\n\x1a\n"
 
-pytestmark = pytest.mark.skipif(not COUNTS.exists(), reason="embedded sample data not generated")
+pytestmark = requires(COUNTS.exists(), NO_SAMPLE)
 
 
 def communes_of(scope: str, period: str) -> list[str]:
@@ -445,14 +444,9 @@ def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys):
 @pytest.mark.browser
 @pytest.mark.notebooks
 def test_trend_report_opens_offline_in_chromium(made, tmp_path):
-    from test_html_browser import CHROMIUM, Browser, offline_only
+    from test_html_browser import Browser, offline_only
 
-    if CHROMIUM is None:
-        message = "chromium not found (apt-get install chromium); the browser test needs it"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    browser = Browser(CHROMIUM, tmp_path / "profile")
+    browser = Browser(chromium(), tmp_path / "profile")
     try:
         browser.open(made["f"] / "report.html")
         text = browser.evaluate("document.body.innerText")

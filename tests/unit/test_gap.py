@@ -14,7 +14,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import NO_SAMPLE, SAMPLE, requires
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -321,7 +321,7 @@ def test_core_gap_module_has_no_presentation_import():
 
 
 # --------------------------------------------------------------------------- the command
-@pytest.mark.skipif(not SAMPLE_COUNTS.exists(), reason="sample data not generated")
+@requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
 def test_gap_command_on_the_sample_lists_the_three_communes_and_verifies(capsys):
     code = main(["gap", "--period", "2024-08", "--scope", "083", "--format", "csv"])
     assert code == 0
@@ -344,7 +344,7 @@ def test_gap_command_on_the_sample_lists_the_three_communes_and_verifies(capsys)
         assert total_cents(apply(state, [(last["metric"], -1)])) < 8000
 
 
-@pytest.mark.skipif(not SAMPLE_COUNTS.exists(), reason="sample data not generated")
+@requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
 def test_gap_command_table_and_errors(capsys):
     assert main(["gap", "--period", "2024-08", "--scope", "083", "--target", "90"]) == 0
     text = capsys.readouterr().out
