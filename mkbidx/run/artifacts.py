@@ -14,6 +14,7 @@ from mkbidx.paths import FIGURES_DIR, SUMMARY, TABLES_DIR, XLSX_NAME
 from mkbidx.reports import letter, trend_tables
 from mkbidx.reports.monthly import MonthlyReport, report_tables, vietnamese_sheets
 from mkbidx.reports.trend_view import TrendReport
+from mkbidx.run.brief import write_brief
 from mkbidx.run.letter import write_letter
 from mkbidx.run.runner import letter_files
 
@@ -48,6 +49,7 @@ def write_artifacts(
     sheets, formats = vietnamese_sheets(r, tables)
     put(f"{TABLES_DIR}/{XLSX_NAME}", xlsx_bytes(sheets, number_formats=formats))
     put(SUMMARY, json_bytes(r.summary()))
+    written.append(write_brief(r, folder))  # brief.pdf, the one-page A4 brief
     if letter and not letter_files(folder):
         written.extend(draft_letter(r, folder))
     return written
