@@ -117,54 +117,16 @@ def _guard_kernel_starts() -> None:
     LocalProvisioner.launch_kernel = guarded
 
 
-# A reply the kernel has sent can sit unnoticed until the cell timeout (jupyter/nbclient#312):
-# nbclient waits for the shell reply with one ``zmq.asyncio`` poll of ``timeout`` seconds, and
-# the wake-up of that poll is sometimes missed. When the poll times out pyzmq checks the socket
-# once more, finds the reply, and the cell "completes" after the full timeout. Measured on
-# explore.ipynb (15 s cell timeout): in 5 runs of 15 the widget cell's execute_reply, sent 2 s
-# into the cell, was read 13 s later, with its IOPub messages; always the cell that displays
-# the widgets (a burst of comm messages). Polling in short slices bounds a missed wake-up to
-# one slice: 0 runs of 15 above 0.5 s.
-POLL_SLICE = 0.5  # seconds
-
-
-def _sliced_channel_class():
-    from jupyter_client.channels import AsyncZMQSocketChannel
-
-    class SlicedChannel(AsyncZMQSocketChannel):
-        """``get_msg`` that polls at most :data:`POLL_SLICE` seconds at a time."""
-
-        async def get_msg(self, timeout: float | None = None) -> dict:
-            from queue import Empty
-            from time import monotonic
-
-            deadline = None if timeout is None else monotonic() + timeout
-            while True:
-                left = None if deadline is None else max(0.0, deadline - monotonic())
-                step = POLL_SLICE if left is None else min(POLL_SLICE, left)
-                try:
-                    return await super().get_msg(timeout=step)
-                except Empty:
-                    if left is not None and left <= step:
-                        raise
-
-    return SlicedChannel
-
-
 def robust_kernel_manager_class():
-    """An ``AsyncKernelManager`` whose clients poll shell and IOPub in short slices (for
-    ``papermill.execute_notebook(..., kernel_manager_class=...)``)."""
-    from jupyter_client.asynchronous import AsyncKernelClient
+    """An ``AsyncKernelManager`` whose clients poll shell and IOPub in short slices, as the
+    report runner's do (:func:`mkbidx.run.kernel.sliced_client_class`, jupyter/nbclient#312);
+    for ``papermill.execute_notebook(..., kernel_manager_class=...)``."""
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import Type
 
-    channel = _sliced_channel_class()
-
-    class SlicedKernelClient(AsyncKernelClient):
-        shell_channel_class = Type(channel)
-        iopub_channel_class = Type(channel)
+    from mkbidx.run.kernel import sliced_client_class
 
     class RobustKernelManager(AsyncKernelManager):
-        client_factory = Type(SlicedKernelClient)
+        client_factory = Type(sliced_client_class())
 
     return RobustKernelManager

@@ -88,10 +88,14 @@ class Kernel:
 @functools.cache
 def _kernel_manager_class():
     """jupyter_client's kernel manager, remembering the clients made for it (papermill given a
-    started kernel leaves closing their channels to the owner)."""
+    started kernel leaves closing their channels to the owner); its clients poll in short slices
+    (:func:`sliced_client_class`)."""
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type
 
     class KernelManager(AsyncKernelManager):
+        client_factory = Type(sliced_client_class())
+
         @property
         def clients(self) -> list[Any]:
             return self.__dict__.setdefault("_mkbidx_clients", [])
@@ -166,3 +170,44 @@ class _DeadKernelFilter:
         if error is None and isinstance(getattr(record, "msg", None), str):
             return "DeadKernelError" not in record.getMessage()
         return type(error).__name__ != "DeadKernelError"
+
+
+POLL_SLICE = 0.5
+"""Seconds a kernel client waits on a socket at a time (see :func:`sliced_client_class`)."""
+
+
+@functools.cache
+def sliced_client_class():
+    """An ``AsyncKernelClient`` whose shell and IOPub channels wait in slices of
+    :data:`POLL_SLICE` seconds.
+
+    A reply the kernel has sent can sit unnoticed until the cell timeout (jupyter/nbclient#312):
+    nbclient waits for it with one ``zmq.asyncio`` poll of ``timeout`` seconds, and the wake-up
+    of that poll is sometimes missed (seen on the explore notebook's widget cell: a reply sent
+    2 s into the cell read 13 s later, in 5 runs of 15). Polling in short slices bounds a missed
+    wake-up to one slice (0 runs of 15 above 0.5 s).
+    """
+    from queue import Empty
+    from time import monotonic
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from traitlets import Type
+
+    class SlicedChannel(AsyncZMQSocketChannel):
+        async def get_msg(self, timeout: float | None = None) -> dict:
+            deadline = None if timeout is None else monotonic() + timeout
+            while True:
+                left = None if deadline is None else max(0.0, deadline - monotonic())
+                step = POLL_SLICE if left is None else min(POLL_SLICE, left)
+                try:
+                    return await super().get_msg(timeout=step)
+                except Empty:
+                    if left is not None and left <= step:
+                        raise
+
+    class SlicedKernelClient(AsyncKernelClient):
+        shell_channel_class = Type(SlicedChannel)
+        iopub_channel_class = Type(SlicedChannel)
+
+    return SlicedKernelClient
