@@ -330,3 +330,100 @@ def test_running_period_needs_provisional_and_is_marked(replay, province, tmp_pa
 def test_last_ended_month():
     assert fetch.last_ended_month(date(2026, 9, 5)) == "2026-08"
     assert fetch.last_ended_month(date(2026, 8, 31)) == "2026-07"
+
+
+# ------------------------------------------------------------------------ mkbidx monthly
+def test_monthly_refused_exits_3_and_makes_no_report(replay, tmp_path, capsys):
+    replay.faults["transparency"] = ["429"]
+    args = [
+        "monthly",
+        "--province",
+        "25",
+        "--period",
+        "2026-08",
+        "--base-url",
+        replay.url,
+        "--raw-dir",
+        str(tmp_path / "raw"),
+        "--output",
+        str(tmp_path / "out"),
+        "--delay",
+        "0.5",
+    ]
+    assert cli.main(args) == 3
+    out = tmp_path / "out"
+    assert not (out / "2026-08").exists()  # nothing made from an incomplete fetch
+    logs = list((out / "logs").glob("monthly-2026-08-*.log"))
+    assert len(logs) == 1 and "HTTP 429" in logs[0].read_text("utf-8")
+    assert _manifest(tmp_path / "raw" / "25" / "2026-08")["complete"] is False
+    assert "incomplete" in capsys.readouterr().out
+
+
+def test_monthly_bad_arguments_exit_2(tmp_path, capsys):
+    base = ["monthly", "--output", str(tmp_path / "o")]
+    assert cli.main(base) == 2
+    assert cli.main([*base, "--province", "Atlantis"]) == 2
+    assert cli.main([*base, "--province", "25", "--period", "2026-Q3"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.notebooks
+def test_monthly_fetches_then_reports_letter_brief_index(replay, tmp_path, capsys):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    args = [
+        "monthly",
+        "--province",
+        "25",
+        "--period",
+        "2026-08",
+        "--base-url",
+        replay.url,
+        "--raw-dir",
+        str(raw),
+        "--output",
+        str(out),
+        "--delay",
+        "0.5",
+    ]
+    assert cli.main(args) == 0, capsys.readouterr()
+    folder = out / "2026-08" / "H44"
+    for name in ("report.html", "brief.pdf", "summary.json", "index.html"):
+        assert (out / name if name == "index.html" else folder / name).is_file(), name
+    assert _manifest(raw / "25" / "2026-08")["complete"] is True
+    import pypdf
+
+    brief = pypdf.PdfReader(folder / "brief.pdf")
+    assert len(brief.pages) == 1 and "Phú Thọ" in brief.pages[0].extract_text()
+    # a rerun reuses the complete fetch: the portal is not asked again
+    n = len(replay.requests)
+    assert cli.main(args) == 0
+    assert len(replay.requests) == n
+
+
+@pytest.mark.notebooks
+def test_monthly_on_the_embedded_data_without_network(tmp_path, capsys):
+    out = tmp_path / "out"
+    data = ROOT / "data" / "sample" / "mkbidx-sample-counts.csv"
+    args = [
+        "monthly",
+        "--input",
+        str(data),
+        "--period",
+        "2024-08",
+        "--scope",
+        "083",
+        "--output",
+        str(out),
+        "--base-url",
+        "http://127.0.0.1:9",
+    ]
+    assert cli.main(args) == 0, capsys.readouterr()
+    folder = out / "2024-08" / "083"
+    for name in ("report.html", "brief.pdf", "cong-van.docx", "cong-van.html"):
+        assert (folder / name).is_file(), name
+    assert (out / "index.html").is_file()
+    import pypdf
+
+    text = pypdf.PdfReader(folder / "brief.pdf").pages[0].extract_text()
+    assert "88,23 điểm" in text and "xếp hạng 1/9" in text
+    assert len(list((out / "logs").glob("monthly-2024-08-*.log"))) == 1
