@@ -543,105 +543,6 @@ def _add_monthly(sub) -> None:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
     p.add_argument("--log-dir", default=None, help="folder of run logs (default outputs/logs)")
-
-
-def _cmd_monthly(args) -> int:
-    from mkbidx.run import job
-
-    if not args.province and not args.input:
-        raise MkbidxError(
-            "cần --province (để lấy từ Cổng) hoặc --input (dữ liệu có sẵn)",
-            column="--province",
-            expected='vd. --province 25, hoặc --input data/sample --scope 083',
-        )
-    outcome = job.run_monthly(
-        province=args.province,
-        period=args.period,
-        scopes=args.scope,
-        data_path=args.input,
-        output_root=args.output,
-        base_url=args.base_url,
-        delay=args.delay,
-        timeout=args.timeout,
-        methodology=args.methodology,
-        log_dir=args.log_dir,
-    )
-    print(job.describe(outcome))
-    return outcome.exit_code
-
-
-# --------------------------------------------------------------------------- fetch
-def _add_fetch(sub) -> None:
-    p = sub.add_parser(
-        "fetch",
-        help="fetch a province's responses from the DVCQG portal (polite, resumable, immutable)",
-        description="Lấy số liệu Bộ chỉ số 766 của một tỉnh từ Cổng DVCQG (6 nhóm chỉ số và bảng "
-        "toàn quốc), giữ nguyên từng byte cùng manifest.json. Mã thoát: 0 đủ, 3 Cổng từ chối "
-        "hoặc không kết nối được (giữ phần đã lấy; chạy lại để lấy nốt), 2 tham số sai.",
-    )
-    _fetch_options(p)
-    p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY (ended)")
-    p.add_argument("--formality", default=None, help="procedure id (formalityId UUID)")
-    p.add_argument("--output", default=None, help="folder (default data/raw/portal/CODE/PERIOD)")
-    p.add_argument("--refresh", action="store_true", help="new snapshot beside a complete one")
-    p.add_argument("--provisional", action="store_true", help="a running period (kept apart)")
-
-
-def _fetch_options(p) -> None:
-    p.add_argument("--province", required=True, help='official code, portal code or name: "25"')
-    p.add_argument(
-        "--base-url",
-        default=os.environ.get("MKBIDX_PORTAL_URL") or None,
-        help="portal address (default https://dichvucong.gov.vn or $MKBIDX_PORTAL_URL)",
-    )
-    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests (>= 0.5)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-
-
-def _cmd_fetch(args) -> int:
-    from mkbidx.inputs import fetch
-
-    province = fetch.resolve_province(args.province)
-    result = fetch.fetch(
-        province,
-        args.period,
-        folder=args.output,
-        formality_id=args.formality,
-        base_url=args.base_url,
-        delay=args.delay,
-        timeout=args.timeout,
-        refresh=args.refresh,
-        provisional=args.provisional,
-    )
-    print(f"mkbidx fetch: {result.message}", file=sys.stderr)
-    if result.complete:
-        print(result.folder)
-    return result.exit_code
-
-
-# --------------------------------------------------------------------------- monthly
-def _add_monthly(sub) -> None:
-    p = sub.add_parser(
-        "monthly",
-        help="scheduled run: fetch (or reuse), monthly reports, letters, briefs, index",
-        description="Chạy định kỳ hằng tháng: lấy số liệu từ Cổng (hoặc dùng bản đã đủ), báo cáo "
-        "tháng của tỉnh và từng phạm vi, công văn, bản tóm tắt brief.pdf, outputs/index.html. "
-        "Với --input: dùng dữ liệu có sẵn, không kết nối mạng.",
-    )
-    p.add_argument("--province", default=None, help='official code, portal code or name: "25"')
-    p.add_argument("--period", default="last", help="last (the last ended month) or YYYY-MM")
-    p.add_argument("--scope", nargs="*", default=[], help="more scopes (unit codes) to report")
-    p.add_argument("--input", default=None, help="data file or folder: no fetch, no network")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder of outputs/")
-    p.add_argument(
-        "--base-url",
-        default=os.environ.get("MKBIDX_PORTAL_URL") or None,
-        help="portal address (default https://dichvucong.gov.vn or $MKBIDX_PORTAL_URL)",
-    )
-    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests (>= 0.5)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
-    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
-    p.add_argument("--log-dir", default=None, help="folder of run logs (default outputs/logs)")
     p.add_argument("--raw-dir", default=None, help="fetched folders (default data/raw/portal)")
 
 
@@ -680,8 +581,6 @@ COMMANDS = {
     "gap": (_add_gap, _cmd_gap),
     "trends": (_add_trends, _cmd_trends),
     "report": (_add_report, _cmd_report),
-    "fetch": (_add_fetch, _cmd_fetch),
-    "monthly": (_add_monthly, _cmd_monthly),
     "fetch": (_add_fetch, _cmd_fetch),
     "monthly": (_add_monthly, _cmd_monthly),
 }
