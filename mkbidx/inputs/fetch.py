@@ -294,11 +294,17 @@ def fetch(
                     root_department_id=root,
                     portal_code=province.portal_code,
                 )
-            except (pc.PortalRefused, pc.PortalUnreachable, pc.WrongAnswer) as exc:
+            except (
+                pc.PortalRefused,
+                pc.PortalUnreachable,
+                pc.WrongAnswer,
+                KeyboardInterrupt,
+            ) as exc:
                 kind = {
                     pc.PortalRefused: "refused",
                     pc.PortalUnreachable: "unreachable",
                     pc.WrongAnswer: "wrong_answer",
+                    KeyboardInterrupt: "interrupted",
                 }[type(exc)]
                 manifest["stopped"] = {
                     "endpoint": endpoint,
@@ -309,8 +315,9 @@ def fetch(
                 }
                 _write_manifest(target, manifest)
                 n = len(manifest["files"])
+                said = f"Cổng trả lời {endpoint}: {exc}" if str(exc) else f"{endpoint}: bị ngắt"
                 result.message = (
-                    f"Cổng trả lời {endpoint}: {exc}; dừng lại (stopped). Đã giữ {n}/"
+                    f"{said}; dừng lại (stopped, {kind}). Đã giữ {n}/"
                     f"{len(plan)} tệp đã kiểm tra trong {target} (chưa đủ, incomplete); "
                     "chạy lại lệnh để lấy nốt"
                 )
