@@ -88,12 +88,16 @@ class CandidateIndex:
             codes=frozenset(u.code for u in units),
             by_key1=group_by(units, "key1"),
             by_key2=group_by(units, "key2"),
-            by_compact={
-                k: tuple(u for u in units if u.key2.replace(" ", "") == k)
-                for k in {u.key2.replace(" ", "") for u in units}
-            },
+            by_compact=_group_compact(units),
             by_syllables=by_syllables,
         )
+
+
+def _group_compact(units: Iterable[UnitVersion]) -> dict[str, tuple[UnitVersion, ...]]:
+    out: dict[str, list[UnitVersion]] = {}
+    for unit in units:
+        out.setdefault(unit.key2.replace(" ", ""), []).append(unit)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def group_by(units: Iterable[UnitVersion], attr: str) -> dict:
@@ -110,12 +114,14 @@ def match_name(
     *,
     where: Callable[[], str],
     label: Callable[[UnitVersion], str],
+    context: Callable[[UnitVersion], str] | None = None,
 ) -> UnitVersion:
     """The unit version a written name (not a code) designates among the index's units.
 
     ``where()`` says where the candidates were looked for, for the error message (e.g.
     ``" trong Huyện Mường Khương (083), kỳ 2024-08"``); ``label(unit)`` names a close unit in
-    the message "unknown unit name".
+    the message "unknown unit name"; ``context(unit)`` (e.g. its province) is added to each
+    candidate of an ambiguous name and each close unit.
     """
     parses = parse_name(text)
 
@@ -131,7 +137,7 @@ def match_name(
             if allowed(unit, parse)
         ]
         if hits:
-            return _decide(text, hits, attr, where)
+            return _decide(text, hits, attr, where, context)
 
     # Stage 2b: syllables written together or apart ("Sapa", "SaPa", "Simacai").
     hits = [
@@ -141,7 +147,7 @@ def match_name(
         if allowed(unit, parse)
     ]
     if hits:
-        return _decide(text, hits, "key2", where)
+        return _decide(text, hits, "key2", where, context)
 
     # Stage 3: fuzzy on the diacritic-free key, same number of syllables.
     best: dict[str, tuple[float, UnitVersion]] = {}
@@ -158,13 +164,17 @@ def match_name(
     if len(ranked) == 1 or (len(ranked) > 1 and ranked[0][0] - ranked[1][0] >= FUZZY_MARGIN):
         return ranked[0][1]
     if ranked:
-        _ambiguous(text, [u for _, u in ranked], where)
-    _unknown(text, parses, index, where, label)
+        _ambiguous(text, [u for _, u in ranked], where, context)
+    _unknown(text, parses, index, where, label, context)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _decide(
-    text: str, hits: list[tuple[UnitVersion, NameParse]], attr: str, where: Callable[[], str]
+    text: str,
+    hits: list[tuple[UnitVersion, NameParse]],
+    attr: str,
+    where: Callable[[], str],
+    context: Callable[[UnitVersion], str] | None = None,
 ) -> UnitVersion:
     def chosen(code: str) -> UnitVersion:
         # Among the matching versions of one code, the one of the kind written, else the
@@ -190,21 +200,31 @@ def _decide(
         ordered = sorted(dist.items(), key=lambda cd: cd[1])
         if ordered[0][1] < ordered[1][1]:
             return chosen(ordered[0][0])
-    _ambiguous(text, [unit for unit, _ in hits], where)
+    _ambiguous(text, [unit for unit, _ in hits], where, context)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _ambiguous(text: str, units: Sequence[UnitVersion], where: Callable[[], str]) -> None:
+def _ambiguous(
+    text: str,
+    units: Sequence[UnitVersion],
+    where: Callable[[], str],
+    context: Callable[[UnitVersion], str] | None = None,
+) -> None:
     seen: dict[str, UnitVersion] = {}
     names: dict[str, list[str]] = {}
     for unit in sorted(units, key=lambda u: u.valid_from or ""):
         seen.setdefault(unit.code, unit)
         if unit.name not in names.setdefault(unit.code, []):
             names[unit.code].append(unit.name)
-    listed = ", ".join(f"{' / '.join(names[code])} ({code})" for code in seen)
+
+    def extra(code: str) -> str:
+        return f", {context(seen[code])}" if context is not None else ""
+
+    listed = ", ".join(f"{' / '.join(names[code])} ({code}{extra(code)})" for code in seen)
     err = MkbidxError(
         f'tên đơn vị "{text}" không rõ ràng (ambiguous unit name){where()}; khớp: {listed}',
-        expected='ghi rõ cấp ("xã ...", "thị trấn ...", "huyện ...") hoặc mã đơn vị',
+        expected='ghi rõ cấp ("xã ...", "thị trấn ...", "huyện ..."), phạm vi (--scope) '
+        "hoặc mã đơn vị",
     )
     err.candidates = [(u.code, u.name) for u in seen.values()]
     raise err
@@ -216,6 +236,7 @@ def _unknown(
     index: CandidateIndex,
     where: Callable[[], str],
     label: Callable[[UnitVersion], str],
+    context: Callable[[UnitVersion], str] | None = None,
 ) -> None:
     pool = [u for u in index.units if any(p.levels is None or u.level in p.levels for p in parses)]
     pool = pool or list(index.units)
@@ -225,7 +246,11 @@ def _unknown(
         if score > scores.get(unit.code, (-1.0, unit))[0]:
             scores[unit.code] = (score, unit)
     closest = sorted(scores.values(), key=lambda su: (-su[0], su[1].code))[:CLOSEST_SHOWN]
-    shown = ", ".join(f"{label(u)} ({u.code})" for _, u in closest)
+
+    def extra(unit: UnitVersion) -> str:
+        return f", {context(unit)}" if context is not None else ""
+
+    shown = ", ".join(f"{label(u)} ({u.code}{extra(u)})" for _, u in closest)
     err = MkbidxError(
         f'không xác định được đơn vị "{text}" (unknown unit name){where()}'
         + (f"; gần nhất: {shown}" if shown else ""),

@@ -148,8 +148,12 @@ def _unit_codes(
 
 
 def _takes_period(resolver: Callable[..., str]) -> bool:
+    return _takes(resolver, "period")
+
+
+def _takes(resolver: Callable[..., str], parameter: str) -> bool:
     try:
-        return "period" in inspect.signature(resolver).parameters
+        return parameter in inspect.signature(resolver).parameters
     except (TypeError, ValueError):
         return False
 
@@ -169,13 +173,15 @@ def _resolve_names(
         periods = pd.Series(periods, index=names.index, dtype=object)
     with_period = _takes_period(resolver)
     pairs = pd.Series(list(zip(names, periods, strict=True)), index=names.index, dtype=object)
+    # the table's other names tell an ambiguous name's place (see Registry.resolve)
+    extra = {"context": tuple(dict.fromkeys(names))} if _takes(resolver, "context") else {}
 
     def resolve(pair: tuple[str, str | None]) -> str:
         name, per = pair
         try:
             if with_period and per is not None:
-                return str(resolver(name, period=per))
-            return str(resolver(name))
+                return str(resolver(name, period=per, **extra))
+            return str(resolver(name, **extra))
         except MkbidxError as exc:
             row = first_row(pairs.map(lambda p: p == pair).astype(bool))
             raise MkbidxError(

@@ -15,6 +15,7 @@ mergers. :class:`~mkbidx.inputs.units.Registry` is built from these rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -23,10 +24,11 @@ from mkbidx import periods
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs.names import split_official
 
-__all__ = ["LEVELS", "UnitVersion", "read_frame", "read_units"]
+__all__ = ["LEVELS", "UnitVersion", "overlay", "read_frame", "read_units"]
 
-LEVELS: tuple[str, ...] = ("province", "district", "commune")
-"""Known levels, highest first. A parent must be of a higher level than its child."""
+LEVELS: tuple[str, ...] = ("province", "district", "commune", "department")
+"""Known levels, highest first. A parent must be of a higher level than its child (a
+department, Sở/ngành of the portal, sits under its province)."""
 
 _REQUIRED = ("code", "name", "level", "parent_code")
 _OPTIONAL = ("valid_from", "valid_to", "merged_into")
@@ -47,10 +49,27 @@ class UnitVersion:
     valid_to: str | None
     merged_into: str | None
     row: int
-    kind: str | None
-    key1: str
-    key2: str
-    n_syllables: int
+
+    # The name's keys are computed when resolution first needs them (loading stays fast).
+    @cached_property
+    def _split(self) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+        return split_official(self.name)
+
+    @property
+    def kind(self) -> str | None:
+        return self._split[0]
+
+    @cached_property
+    def key1(self) -> str:
+        return " ".join(self._split[1])
+
+    @cached_property
+    def key2(self) -> str:
+        return " ".join(self._split[2])
+
+    @property
+    def n_syllables(self) -> int:
+        return len(self._split[2])
 
     def valid_at(self, month: str | None) -> bool:
         if month is None:
@@ -102,8 +121,11 @@ def read_frame(file: Path) -> pd.DataFrame:
     return frame[list(_REQUIRED + _OPTIONAL)].apply(lambda s: s.str.strip())
 
 
-def read_units(file: Path) -> list[UnitVersion]:
-    """The checked unit versions of a registry CSV (MkbidxError naming the row otherwise)."""
+def read_units(file: Path, *, check: bool = True) -> list[UnitVersion]:
+    """The checked unit versions of a registry CSV (MkbidxError naming the row otherwise).
+
+    ``check=False`` leaves out the checks between rows (duplicates, parents, mergers): for a
+    file that :func:`overlay` combines with others and checks as a whole."""
     frame = read_frame(file)
     units: list[UnitVersion] = []
     for i, rec in enumerate(frame.itertuples(index=False)):
@@ -138,7 +160,6 @@ def read_units(file: Path) -> list[UnitVersion]:
                 "valid_to",
                 f"tháng ≥ {window['valid_from']}",
             )
-        kind, key1, key2 = split_official(rec.name)
         units.append(
             UnitVersion(
                 code=rec.code,
@@ -149,16 +170,28 @@ def read_units(file: Path) -> list[UnitVersion]:
                 valid_to=window["valid_to"],
                 merged_into=rec.merged_into or None,
                 row=row,
-                kind=kind,
-                key1=" ".join(key1),
-                key2=" ".join(key2),
-                n_syllables=len(key2),
             )
         )
     if not units:
         raise MkbidxError("danh mục đơn vị trống (empty unit registry)", file=file)
-    _check_units(units, file)
+    if check:
+        _check_units(units, file)
     return units
+
+
+def overlay(base: list[UnitVersion], file: Path) -> list[UnitVersion]:
+    """``base`` with the units of the registry CSV ``file`` added: a row of the file replaces
+    the versions of its code in ``base`` whose validity windows overlap it. The whole is
+    checked (errors name ``file``); a missing ``file`` leaves ``base`` as it is only if it is
+    the project's optional overrides file, see :func:`mkbidx.inputs.units.load_registry`."""
+    extra = read_units(file, check=False)
+    mine: dict[str, list[UnitVersion]] = {}
+    for unit in extra:
+        mine.setdefault(unit.code, []).append(unit)
+    kept = [u for u in base if not any(u.overlaps(e) for e in mine.get(u.code, ()))]
+    combined = kept + extra
+    _check_units(combined, file)
+    return combined
 
 
 def _check_units(units: list[UnitVersion], file: Path) -> None:

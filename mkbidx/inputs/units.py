@@ -24,8 +24,8 @@ Examples
 '02794'
 >>> reg.resolve("huyện Mường Khương", scope="10")
 '083'
->>> reg.children("10", "2025-07")
-['02752', '02761', '02782', '02788']
+>>> reg.successors("02758"), reg.parent("02761", "2025-07"), len(reg.children("15", "2025-07"))
+(['02761'], '15', 99)
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import pandas as pd
 
 from mkbidx import periods
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs.crosswalk import Crosswalk, read_crosswalk
 from mkbidx.inputs.matching import (
     CLOSEST_SHOWN,
     FUZZY_MARGIN,
@@ -48,11 +49,14 @@ from mkbidx.inputs.matching import (
     match_name,
 )
 from mkbidx.inputs.names import CACHE_SIZE, normalize_name, short_name
-from mkbidx.inputs.unit_files import LEVELS, UnitVersion, read_frame, read_units
+from mkbidx.inputs.portal_ids import portal_province, portal_provinces
+from mkbidx.inputs.unit_files import LEVELS, UnitVersion, overlay, read_frame, read_units
 from mkbidx.paths import UNITS_DIR  # the project's registry files (data/units/; not ../shared)
 
 __all__ = [
     "CLOSEST_SHOWN",
+    "CROSSWALK_FILE",
+    "OVERRIDES_FILE",
     "ERRORS_SHOWN",
     "FUZZY_MARGIN",
     "FUZZY_THRESHOLD",
@@ -65,12 +69,19 @@ __all__ = [
     "default_registry",
     "load_registry",
     "normalize_name",
+    "portal_province",
+    "portal_provinces",
     "resolve_command",
     "resolve_many",
 ]
 
-REGISTRY_FILE = "lao-cai-2025-07.csv"
-"""Period-aware registry (all versions of all units, with validity windows)."""
+REGISTRY_FILE = "vn-units.csv"
+"""National period-aware registry (all versions of all units, with validity windows), generated
+by :mod:`mkbidx.run.registry` from the package ``vietnamadminunits``."""
+CROSSWALK_FILE = "vn-crosswalk-2025-07.csv"
+"""Every old → new pair of the reorganisation of 1 July 2025 (divided communes included)."""
+OVERRIDES_FILE = "overrides.csv"
+"""The project's corrections of the generated registry (same format; applied by code)."""
 SNAPSHOT_FILE = "lao-cai-2024.csv"
 """Verbatim copy of the official 2024 list; the default registry is checked against it."""
 SNAPSHOT_PERIOD = "2024"
@@ -80,6 +91,7 @@ ERRORS_SHOWN = 10
 """Number of unresolved names detailed in one :func:`resolve_many` error."""
 
 _CODE_LIKE_RE = re.compile(r"^[0-9]+$")
+_SUFFIX_RE = re.compile(r"^(.+?)\s*(?:\s-\s|,|–)\s*(.+)$")  # "Xã A - Tỉnh B", "Xã A, Tỉnh B"
 
 
 # --------------------------------------------------------------------------- periods
@@ -116,12 +128,23 @@ class Registry:
     >>> reg.name("02761", "2024-08"), reg.name("02761", "2025-07")
     ('Thị trấn Mường Khương', 'Xã Mường Khương')
     >>> reg.parent("02761", "2024-08"), reg.parent("02761", "2025-07")
-    ('083', '10')
+    ('083', '15')
     """
 
-    def __init__(self, units: Sequence[UnitVersion], source: str) -> None:
+    def __init__(
+        self, units: Sequence[UnitVersion], source: str, crosswalk: Crosswalk | None = None
+    ) -> None:
         self._units: tuple[UnitVersion, ...] = tuple(units)
         self.source = source
+        merged = [(u.code, u.merged_into, True) for u in self._units if u.merged_into]
+        if crosswalk is None:
+            crosswalk = Crosswalk.from_pairs(merged)
+        else:  # a unit's own merged_into (e.g. from a user file) is its primary successor
+            mine = {old for old, new, _ in merged if crosswalk.primary_of(old) != new}
+            if mine:
+                keep = [p for p in crosswalk.pairs if p[0] not in mine]
+                crosswalk = Crosswalk.from_pairs(keep + [p for p in merged if p[0] in mine])
+        self.crosswalk = crosswalk
         versions: dict[str, list[UnitVersion]] = {}
         for unit in self._units:
             versions.setdefault(unit.code, []).append(unit)
@@ -132,6 +155,7 @@ class Registry:
         self._children = group_by(self._units, "parent_code")
         self._indexes: dict[tuple[str | None, str | None], CandidateIndex] = {}
         self._resolved: dict[tuple[str, str | None, str | None], UnitVersion] = {}
+        self._contexts: dict[tuple, str | None] = {}
 
     def __repr__(self) -> str:
         return f"Registry({len(self._versions)} units, {len(self._units)} rows, {self.source!r})"
@@ -223,8 +247,8 @@ class Registry:
 
         Examples
         --------
-        >>> len(load_registry().descendants("10", "2024-08"))
-        25
+        >>> len(load_registry().descendants("083", "2024-08"))
+        16
         """
         return sorted({u.code for u in self._descendant_units(code, _month(period))})
 
@@ -242,16 +266,63 @@ class Registry:
                         frontier.append(unit.code)
         return out
 
-    def merger_map(self) -> dict[str, str]:
-        """Crosswalk ``{old_code: new_code}`` of the units merged into another unit.
+    def merger_map(self, codes: Iterable[str] | None = None) -> dict[str, str]:
+        """Crosswalk ``{old_code: new_code}`` of the communes (and island districts) merged
+        into another unit: each old unit's *primary* successor (see
+        :mod:`mkbidx.inputs.crosswalk` for the rule applied to divided communes). Provinces are
+        left out (their data are not pooled). ``codes``: only these old units.
 
         Examples
         --------
         >>> m = load_registry().merger_map()
-        >>> len(m), sorted(set(m.values())), m["02794"]
-        (16, ['02752', '02761', '02782', '02788'], '02782')
+        >>> len(m), m["02794"], m["02758"]
+        (10040, '02782', '02761')
         """
-        return {u.code: u.merged_into for u in self._units if u.merged_into is not None}
+        out = {
+            u.code: u.merged_into
+            for u in self._units
+            if u.merged_into is not None and u.level != "province"
+        }
+        if codes is not None:
+            wanted = {str(c) for c in codes}
+            out = {k: v for k, v in out.items() if k in wanted}
+        return out
+
+    def successors(self, code: str) -> list[str]:
+        """New codes of an old unit (primary first); [] if it was not reorganised.
+
+        Examples
+        --------
+        >>> reg = load_registry()
+        >>> reg.successors("02758"), reg.successors("10")
+        (['02761'], ['15'])
+        """
+        return self.crosswalk.successors(str(code).strip())
+
+    def predecessors(self, code: str) -> list[str]:
+        """Old codes that became (part of) a new unit.
+
+        Examples
+        --------
+        >>> load_registry().predecessors("02782")
+        ['02776', '02782', '02791', '02794']
+        """
+        return self.crosswalk.predecessors(str(code).strip())
+
+    def province_of(self, code: str, period: str | None = None) -> str | None:
+        """Code of the province a unit belongs to at ``period`` (itself for a province).
+
+        Examples
+        --------
+        >>> reg = load_registry()
+        >>> reg.province_of("02782", "2024-08"), reg.province_of("02782", "2025-07")
+        ('10', '15')
+        """
+        unit = self._version(code, period)
+        while unit.parent_code is not None:
+            at = period if period is not None else (unit.valid_from or unit.valid_to)
+            unit = self._version(unit.parent_code, at)
+        return unit.code
 
     # ---------------------------------------------------------------- frames
 
@@ -265,7 +336,7 @@ class Registry:
         --------
         >>> reg = load_registry()
         >>> len(reg.frame()), len(reg.frame("2024-08")), len(reg.frame("2025-07"))
-        (30, 26, 5)
+        (14149, 10794, 3355)
         """
         month = _month(period)
         rows = [
@@ -285,20 +356,40 @@ class Registry:
         columns += ["valid_from", "valid_to", "merged_into"]
         return pd.DataFrame(rows, columns=columns, dtype=object)
 
-    def units_frame(self, period: str) -> pd.DataFrame:
+    def units_frame(self, period: str, codes: Iterable[str] | None = None) -> pd.DataFrame:
         """Units valid at ``period`` in the contract's units-frame shape.
 
-        Columns: unit_code, unit_name, level, parent_code; one row per code.
+        Columns: unit_code, unit_name, level, parent_code; one row per code. ``codes``: only
+        these units (those valid at ``period``) and the units above them.
 
         Examples
         --------
-        >>> load_registry().units_frame("2025-07")["unit_code"].tolist()
-        ['10', '02752', '02761', '02782', '02788']
+        >>> reg = load_registry()
+        >>> len(reg.units_frame("2025-07")), len(reg.units_frame("2024-08"))
+        (3355, 10794)
+        >>> reg.units_frame("2025-07", ["02752", "02761"])["unit_code"].tolist()
+        ['15', '02752', '02761']
         """
         if period is None:
             raise MkbidxError("cần chỉ rõ kỳ (period required)", expected='"YYYY-MM"')
-        frame = self.frame(period)
-        return frame[["unit_code", "unit_name", "level", "parent_code"]].reset_index(drop=True)
+        month = _month(period)
+        if codes is None:
+            chosen = [u for u in self._units if u.valid_at(month)]
+        else:
+            keep: set[str] = set()
+            for code in {str(c) for c in codes}:
+                while code is not None and code not in keep:
+                    versions = self._versions.get(code, ())
+                    unit = next((u for u in versions if u.valid_at(month)), None)
+                    if unit is None:
+                        break
+                    keep.add(code)
+                    code = unit.parent_code
+            chosen = [u for u in self._units if u.code in keep and u.valid_at(month)]
+        rows = [(u.code, u.name, u.level, u.parent_code) for u in chosen]
+        return pd.DataFrame(
+            rows, columns=["unit_code", "unit_name", "level", "parent_code"], dtype=object
+        )
 
     # ---------------------------------------------------------------- resolution
 
@@ -314,7 +405,14 @@ class Registry:
             self._indexes[key] = index
         return index
 
-    def resolve(self, name: str, *, scope: str | None = None, period: str | None = None) -> str:
+    def resolve(
+        self,
+        name: str,
+        *,
+        scope: str | None = None,
+        period: str | None = None,
+        context: Sequence[str] | None = None,
+    ) -> str:
         """Official code of a unit written by name (or by code).
 
         Parameters
@@ -327,6 +425,10 @@ class Registry:
             ``period``. ``None``: every unit.
         period : str, optional
             Only units valid at this period are candidates (``None``: any period).
+        context : sequence of str, optional
+            The other names of the same table. A name that is ambiguous in ``scope`` is looked
+            for again under the narrowest unit that holds every context name that resolves
+            unambiguously (a table of Mường Khương's communes says which "Thanh Bình" it means).
 
         Returns
         -------
@@ -344,10 +446,49 @@ class Registry:
         >>> reg = load_registry()
         >>> reg.resolve("La Pan Tân", scope="083"), reg.resolve("Muong Khuong", scope="083")
         ('02791', '02761')
-        >>> reg.resolve("Xã Mường Khương", scope="10", period="2025-07")
+        >>> reg.resolve("Xã Mường Khương", scope="15", period="2025-07")
         '02761'
         """
-        return self._resolve_unit(name, scope, period).code
+        try:
+            return self._resolve_unit(name, scope, period).code
+        except MkbidxError as err:
+            if not context or not getattr(err, "candidates", None) or "ambiguous" not in str(err):
+                raise
+            narrow = self._context_scope(tuple(context), scope, period)
+            if narrow is None or narrow == scope:
+                raise
+            try:
+                return self._resolve_unit(name, narrow, period).code
+            except MkbidxError:
+                raise err from None
+
+    def _context_scope(
+        self, context: tuple[str, ...], scope: str | None, period: str | None
+    ) -> str | None:
+        """The deepest unit above every context name that resolves unambiguously in scope."""
+        key = (context, scope, _month(period))
+        if key in self._contexts:
+            return self._contexts[key]
+        chains = []
+        for other in dict.fromkeys(context):
+            try:
+                unit = self._resolve_unit(other, scope, period)
+            except MkbidxError:
+                continue
+            chain = []
+            code, at = unit.parent_code, period if period is not None else unit.valid_from
+            while code is not None:
+                chain.append(code)
+                code = self.parent(code, at)
+            chains.append(chain[::-1])
+        common = None
+        if chains:
+            for level in zip(*chains, strict=False):
+                if len(set(level)) != 1:
+                    break
+                common = level[0]
+        self._contexts[key] = common
+        return common
 
     def _resolve_unit(self, name: str, scope: str | None, period: str | None) -> UnitVersion:
         """The matched unit version (cached per name, scope and month)."""
@@ -428,7 +569,35 @@ class Registry:
                 + (" (unit code out of scope)" if known else " (unknown unit code)"),
                 unit=text,
             )
-        return match_name(text, index, where=lambda: self._where(scope, period), label=self._short)
+        split = _SUFFIX_RE.match(text)
+        if split is not None:  # "Xã Lâm Thao - Tỉnh Phú Thọ", "Phường X, Thành phố Y"
+            outer = self._outer_scope(split.group(2), scope, month)
+            if outer is not None:
+                return self._resolve_unit(split.group(1), outer, period)
+        context = self._province_label if scope is None else None
+        return match_name(
+            text,
+            index,
+            where=lambda: self._where(scope, period),
+            label=self._short,
+            context=context,
+        )
+
+    def _outer_scope(self, text: str, scope: str | None, month: str | None) -> str | None:
+        """The unit named after a separator, if it resolves under ``scope`` (else None)."""
+        try:
+            unit = match_name(text, self._index(scope, month), where=str, label=self._short)
+        except MkbidxError:
+            return None
+        return unit.code if unit.level in ("province", "district") else None
+
+    def _province_label(self, unit: UnitVersion) -> str:
+        """The province of a unit version, for ambiguity messages ("Tỉnh Lào Cai")."""
+        try:
+            code = self.province_of(unit.code, unit.valid_from or unit.valid_to)
+            return self.name(code, unit.valid_from or unit.valid_to)
+        except MkbidxError:  # pragma: no cover - a user registry without provinces
+            return ""
 
     def _short(self, unit: UnitVersion) -> str:
         period = unit.valid_from or unit.valid_to
@@ -438,7 +607,7 @@ class Registry:
 # --------------------------------------------------------------------------- loading
 
 
-def load_registry(path: str | Path | None = None) -> Registry:
+def load_registry(path: str | Path | None = None, *, extend: bool = False) -> Registry:
     """Read and validate a unit registry.
 
     Parameters
@@ -447,8 +616,13 @@ def load_registry(path: str | Path | None = None) -> Registry:
         A CSV (UTF-8) with columns ``code, name, level, parent_code`` (``unit_code`` and
         ``unit_name`` accepted as well) and optionally ``valid_from, valid_to, merged_into``
         (``"YYYY-MM"``, empty = open window / not merged); other columns are ignored.
-        Default: the project's ``data/units/lao-cai-2025-07.csv``, checked against the verbatim
-        official list ``data/units/lao-cai-2024.csv``.
+        Default: the national registry ``data/units/vn-units.csv`` with its crosswalk and the
+        project's corrections (``overrides.csv``), checked against the verbatim official list
+        ``data/units/lao-cai-2024.csv``.
+    extend : bool, default False
+        With ``path``: the file adds units to the national registry or overrides them (a row
+        replaces the national versions of its code whose validity windows overlap it), instead
+        of being the whole registry.
 
     Returns
     -------
@@ -466,13 +640,21 @@ def load_registry(path: str | Path | None = None) -> Registry:
     >>> reg = load_registry()
     >>> reg.children("083", "2024-08")[:3]
     ['02752', '02755', '02758']
+    >>> len(reg.children("15", "2025-08")), len(reg.children("25", "2025-08"))
+    (99, 148)
     """
-    default = path is None
-    file = UNITS_DIR / REGISTRY_FILE if default else Path(path)
-    registry = Registry(read_units(file), str(file))
-    if default:
+    if path is not None and not extend:
+        file = Path(path)
+        return Registry(read_units(file), str(file))
+    base = UNITS_DIR / REGISTRY_FILE
+    units = overlay(read_units(base, check=False), UNITS_DIR / OVERRIDES_FILE)
+    crosswalk = read_crosswalk(UNITS_DIR / CROSSWALK_FILE)
+    if path is None:
+        registry = Registry(units, str(base), crosswalk)
         _check_snapshot(registry, UNITS_DIR / SNAPSHOT_FILE)
-    return registry
+        return registry
+    file = Path(path)
+    return Registry(overlay(units, file), f"{base} + {file}", crosswalk)
 
 
 @lru_cache(maxsize=1)
@@ -526,7 +708,7 @@ def _check_snapshot(registry: Registry, file: Path) -> None:
             checks["level"] = unit.level == rec.level
             checks["parent_code"] = (unit.parent_code or "") == rec.parent_code
             target = merged_names.iloc[i].strip()
-            if unit.merged_into is not None or target:
+            if unit.level == "commune" and (unit.merged_into is not None or target):
                 new = None
                 if unit.merged_into is not None and unit.valid_to is not None:
                     new = registry.name(unit.merged_into, periods.shift_month(unit.valid_to, 1))
@@ -541,7 +723,13 @@ def _check_snapshot(registry: Registry, file: Path) -> None:
                     column=column,
                     expected=f"cùng giá trị trong {REGISTRY_FILE} cho kỳ {SNAPSHOT_PERIOD}",
                 )
-    extra = sorted(set(registry.frame(SNAPSHOT_PERIOD)["unit_code"]) - expected)
+    # The list covers a province, its districts and the communes of the districts it lists
+    # communes of: the registry must have no other unit there.
+    covered = {p for p in frame["parent_code"] if p}
+    known = set(frame.loc[frame["parent_code"] == "", "code"])
+    for parent in covered:
+        known.update(registry.children(parent, SNAPSHOT_PERIOD))
+    extra = sorted(known - expected)
     if extra:
         raise MkbidxError(
             "danh mục có đơn vị không có trong danh sách chính thức "

@@ -86,7 +86,8 @@ LAST_PERIOD = "2026-10"
 
 # Facts of the letter (UBND huyện Mường Khương, September 2024, on the results of 8/2024).
 CALIBRATION_PERIOD = "2024-08"
-PROVINCE = "10"
+PROVINCE = "10"  # Lào Cai until 30/6/2025
+NEW_PROVINCE = "15"  # new Lào Cai (with Yên Bái) from 1/7/2025: the merged communes' parent
 LETTER_DISTRICT = "083"
 LETTER_DISTRICT_TOTAL = 88.23  # "88,23/100 điểm, xếp hạng 1/9 huyện, thành phố"
 LETTER_BELOW = ("02782", "02767", "02758")  # Cao Sơn, Tả Gia Khâu, Tung Chung Phố: below 80
@@ -258,8 +259,10 @@ def sample_counts(
     communes = registry.children(LETTER_DISTRICT, CALIBRATION_PERIOD)
     districts = registry.children(PROVINCE, CALIBRATION_PERIOD)
     others = [d for d in districts if d != LETTER_DISTRICT]
-    merged = registry.children(PROVINCE, new[0])
-    merger = {c: registry.merger_map()[c] for c in communes}
+    merger = registry.merger_map(communes)
+    merged = sorted(set(merger.values()))
+    if any(registry.parent(code, new[0]) != NEW_PROVINCE for code in merged):
+        raise RuntimeError(f"registry: the merged communes must be under {NEW_PROVINCE}")
     rngs = [np.random.default_rng([seed, stream]) for stream in range(4)]
 
     # 16 communes, 2023-01 .. 2025-06
@@ -331,8 +334,12 @@ def sample_counts(
 
 def _labelled(counts: pd.DataFrame, registry, m: Methodology) -> pd.DataFrame:
     """Counts with unit labels of their period, in file order, integer columns nullable."""
+    codes = set(counts["unit_code"])
     labels = pd.concat(
-        [registry.units_frame(p).assign(period=p) for p in sorted(counts["period"].unique())],
+        [
+            registry.units_frame(p, codes).assign(period=p)
+            for p in sorted(counts["period"].unique())
+        ],
         ignore_index=True,
     )
     out = counts.drop(columns=["published_score"], errors="ignore").merge(

@@ -10,7 +10,9 @@ import pytest
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs.portal_ids import portal_province, portal_provinces
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "portal" / "service-results-2026-vn.json"
+FIXTURE = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "portal" / "service-results-2026-vn.json"
+)
 
 
 def test_table_has_the_34_provinces():
@@ -36,8 +38,16 @@ def test_known_identities():
 
 @pytest.mark.parametrize(
     "key",
-    ["15", "H38", "h38", "019d2be3-6a88-732b-8b12-58410ba7b5df", "Lào Cai", "Tỉnh Lào Cai",
-     "UBND tỉnh Lào Cai", "lao cai"],
+    [
+        "15",
+        "H38",
+        "h38",
+        "019d2be3-6a88-732b-8b12-58410ba7b5df",
+        "Lào Cai",
+        "Tỉnh Lào Cai",
+        "UBND tỉnh Lào Cai",
+        "lao cai",
+    ],
 )
 def test_lookup_by_any_key(key):
     assert portal_province(key).code == "15"

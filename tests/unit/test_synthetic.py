@@ -84,7 +84,8 @@ def test_csv_format(counts):
     assert ".0," not in text and not text.rstrip("\n").endswith(".0")
     codes = set(counts["unit_code"])
     assert codes == {*GOOD, *BELOW, *OTHER_DISTRICTS, DISTRICT}
-    assert set(counts["parent_code"].dropna()) == {"10", DISTRICT}
+    # Lào Cai is 10 until 30/6/2025, the new Lào Cai (with Yên Bái) is 15 from 1/7/2025
+    assert set(counts["parent_code"].dropna()) == {"10", "15", DISTRICT}
 
 
 # ----------------------------------------------------------------------------- structure
@@ -99,7 +100,7 @@ def test_months_and_units(counts, method):
     per_unit = counts.groupby(["period", "unit_code"])["metric"].agg(["size", "nunique"])
     assert (per_unit["size"] == n_metrics).all() and (per_unit["nunique"] == n_metrics).all()
     after = counts[counts["period"] >= "2025-07"]
-    assert set(after["level"]) == {"commune"} and set(after["parent_code"]) == {"10"}
+    assert set(after["level"]) == {"commune"} and set(after["parent_code"]) == {"15"}
     assert not (after["level"] == "district").any()
 
 

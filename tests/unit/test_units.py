@@ -95,8 +95,11 @@ def test_snapshot_is_a_verbatim_copy_of_the_official_list():
 def test_registry_agrees_with_the_2024_list(reg):
     with open(UNITS_DIR / SNAPSHOT_FILE, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    frame = reg.units_frame("2024-08").set_index("unit_code")
-    assert sorted(frame.index) == sorted(r["code"] for r in rows)
+    codes = [r["code"] for r in rows]
+    frame = reg.units_frame("2024-08", codes).set_index("unit_code")
+    assert sorted(frame.index) == sorted(codes)
+    known = ["10", *reg.children("10", "2024-08"), *reg.children("083", "2024-08")]
+    assert sorted(known) == sorted(codes)
     for r in rows:
         assert frame.loc[r["code"], "unit_name"] == r["name"]
         assert frame.loc[r["code"], "level"] == r["level"]
@@ -124,19 +127,23 @@ def test_default_registry_is_cached():
 def test_children_are_period_aware(reg):
     assert reg.children("083", "2024-08") == OLD_COMMUNES
     assert len(reg.children("083", "2024-08")) == 16
-    assert reg.children("10", "2025-07") == NEW_COMMUNES
+    assert set(NEW_COMMUNES) <= set(reg.children("15", "2025-07"))
+    assert len(reg.children("15", "2025-07")) == 99
     assert reg.children("10", "2024-08") == ["080", "082", "083", "084", "085", "086", "087"] + [
         "088",
         "089",
     ]
+    assert reg.children("10", "2025-07") == []  # province 10 ended on 30/6/2025
     assert reg.children("083", "2025-07") == []
-    # period=None: every child ever known
-    assert set(reg.children("10")) == set(reg.children("10", "2024-08")) | set(NEW_COMMUNES)
+    # period=None: every child ever known (code 15 was Yên Bái before, new Lào Cai after)
+    assert set(reg.children("15")) == set(reg.children("15", "2024-08")) | set(
+        reg.children("15", "2025-07")
+    )
 
 
 def test_quarters_and_years_are_looked_at_their_last_month(reg):
-    assert reg.children("10", "2025-Q3") == NEW_COMMUNES
-    assert reg.children("10", "2025") == NEW_COMMUNES
+    assert reg.children("15", "2025-Q3") == reg.children("15", "2025-07")
+    assert reg.children("15", "2025") == reg.children("15", "2025-12")
     assert len(reg.children("083", "2025-Q2")) == 16
     assert len(reg.children("083", "2024")) == 16
     err = raised(reg.children, "083", "08/2024")
@@ -144,8 +151,8 @@ def test_quarters_and_years_are_looked_at_their_last_month(reg):
 
 
 def test_descendants(reg):
-    assert len(reg.descendants("10", "2024-08")) == 25
-    assert reg.descendants("10", "2025-07") == NEW_COMMUNES
+    assert len(reg.descendants("10", "2024-08")) == 9 + 151
+    assert len(reg.descendants("15", "2025-07")) == 99
     assert reg.descendants("083", "2024-08") == OLD_COMMUNES
 
 
@@ -154,8 +161,10 @@ def test_versions_of_one_code(reg):
     assert reg.name("02761", "2025-07") == "Xã Mường Khương"
     assert reg.name("02761") == "Xã Mường Khương"  # latest
     assert reg.parent("02761", "2024-08") == "083"
-    assert reg.parent("02761", "2025-07") == "10"
+    assert reg.parent("02761", "2025-07") == "15"
     assert reg.parent("10") is None
+    assert reg.name("15", "2024-08") == "Tỉnh Yên Bái"
+    assert reg.name("15", "2025-07") == "Tỉnh Lào Cai"
     assert reg.level("083") == "district"
     assert reg.level("02761", "2025-07") == "commune"
     assert reg.level("10") == "province"
@@ -181,15 +190,19 @@ def test_short_names(reg):
 
 
 def test_merger_map(reg):
-    m = reg.merger_map()
+    m = reg.merger_map(OLD_COMMUNES)
     assert sorted(m) == OLD_COMMUNES
     assert sorted(set(m.values())) == NEW_COMMUNES
     assert m["02794"] == "02782" and m["02758"] == "02761" and m["02797"] == "02788"
     assert m["02752"] == "02752"  # Pha Long keeps its code
     for new in NEW_COMMUNES:
-        assert reg.parent(new, "2025-07") == "10"
+        assert reg.parent(new, "2025-07") == "15"
     counts = pd.Series(m).value_counts().to_dict()
     assert counts == {"02752": 4, "02761": 5, "02782": 4, "02788": 3}
+    # the whole country: every old commune has one primary successor, provinces left out
+    full = reg.merger_map()
+    assert len(full) == 10035 + 5 and "10" not in full
+    assert all(reg.level(new, "2025-07") == "commune" for new in set(full.values()))
 
 
 def test_frames(reg):
@@ -203,17 +216,17 @@ def test_frames(reg):
         "valid_to",
         "merged_into",
     ]
-    assert len(full) == 30
-    assert full.loc[full.unit_code == "10", "valid_to"].tolist() == [None]
+    assert len(full) == 63 + 696 + 10035 + 34 + 3321
+    assert full.loc[full.unit_code == "10", "valid_to"].tolist() == ["2025-06"]
     new = reg.frame("2025-07")
-    assert new.unit_code.tolist() == ["10"] + NEW_COMMUNES
-    assert set(new.loc[new.level == "commune", "parent_code"]) == {"10"}
+    assert len(new) == 34 + 3321
+    assert set(new.loc[new.unit_code.isin(NEW_COMMUNES), "parent_code"]) == {"15"}
     assert (new.loc[new.level == "commune", "valid_from"] == "2025-07").all()
     old = reg.frame("2024-08")
-    assert (old.loc[old.level != "province", "valid_to"] == "2025-06").all()
-    units = reg.units_frame("2024-08")
+    assert (old["valid_to"] == "2025-06").all()
+    units = reg.units_frame("2024-08", [*OLD_COMMUNES, "082"])
     assert list(units.columns) == ["unit_code", "unit_name", "level", "parent_code"]
-    assert len(units) == 26 and units.unit_code.is_unique
+    assert len(units) == 19 and units.unit_code.is_unique
     assert set(units.level) == {"province", "district", "commune"}
     assert units.loc[units.unit_code == "10", "parent_code"].tolist() == [None]
 
@@ -255,12 +268,13 @@ def test_muong_khuong_needs_a_level_in_the_province(reg):
 
 
 def test_kind_word_picks_city_over_province(reg):
-    err = raised(reg.resolve, "Lào Cai")
-    assert {code for code, _ in err.candidates} == {"10", "080"}
-    assert reg.resolve("TP. Lào Cai") == "080"
-    assert reg.resolve("thành phố Lào Cai") == "080"
-    assert reg.resolve("Tỉnh Lào Cai") == "10"
-    assert reg.resolve("UBND tinh Lao Cai") == "10"
+    err = raised(reg.resolve, "Lào Cai", period="2024-08")
+    assert {code for code, _ in err.candidates} == {"10", "080", "02641"}
+    assert reg.resolve("TP. Lào Cai", period="2024-08") == "080"
+    assert reg.resolve("thành phố Lào Cai", period="2024-08") == "080"
+    assert reg.resolve("Tỉnh Lào Cai", period="2024-08") == "10"
+    assert reg.resolve("UBND tinh Lao Cai", period="2024-08") == "10"
+    assert reg.resolve("Tỉnh Lào Cai", period="2025-08") == "15"
     assert reg.resolve("TX. Sa Pa", scope="10") == "088"
     assert reg.resolve("thị xã Sa Pa", scope="10") == "088"
 
@@ -336,9 +350,9 @@ def test_extra_syllable_is_not_a_typo(reg):
 
 
 @pytest.mark.parametrize("name", ["Xã Hà Nội", "Phường Bến Nghé", "Tỉnh Hà Nội", "Ta Nhiu"])
-@pytest.mark.parametrize("scope", ["083", "10", None])
+@pytest.mark.parametrize("scope", ["083", "10"])
 def test_names_of_no_unit_raise_with_closest_candidates(reg, name, scope):
-    err = raised(reg.resolve, name, scope=scope)
+    err = raised(reg.resolve, name, scope=scope, period="2024-08")
     text = str(err)
     assert f'"{name}"' in text and "unknown unit name" in text and "gần nhất:" in text
     assert 1 <= len(err.candidates) <= 3
@@ -367,9 +381,9 @@ def test_empty_names_raise(reg):
 
 
 def test_resolution_is_period_aware(reg):
-    assert reg.resolve("Xã Cao Sơn", scope="10", period="2025-07") == "02782"
-    assert reg.resolve("Mường Khương", scope="10", period="2025-07") == "02761"
-    err = raised(reg.resolve, "Tả Thàng", scope="10", period="2025-07")
+    assert reg.resolve("Xã Cao Sơn", scope="15", period="2025-07") == "02782"
+    assert reg.resolve("Mường Khương", scope="15", period="2025-07") == "02761"
+    err = raised(reg.resolve, "Tả Thàng", scope="15", period="2025-07")
     assert "kỳ 2025-07" in str(err)
     err = raised(reg.resolve, "Mường Khương", scope="10", period="2024-08")
     assert {code for code, _ in err.candidates} == {"083", "02761"}
@@ -510,7 +524,20 @@ def test_own_name_variants_resolve_back_within_the_parent(
     if nfd:
         name = unicodedata.normalize("NFD", name)
     period = unit.valid_from or unit.valid_to
+    if spelling == "no_diacritics" and _twins(reg, unit, period):
+        # another unit of the parent has the same name without diacritics (Vĩnh Hưng/Hùng)
+        err = raised(reg.resolve, name, scope=unit.parent_code, period=period)
+        assert unit.unit_code in {code for code, _ in err.candidates}
+        return
     assert reg.resolve(name, scope=unit.parent_code, period=period) == unit.unit_code
+
+
+def _twins(reg, unit, period) -> bool:
+    key = normalize_name(unit.unit_name, diacritics=False)
+    frame = reg.frame(period)
+    peers = frame[frame["parent_code"] == unit.parent_code]
+    peers = peers[peers["unit_code"] != unit.unit_code]
+    return any(normalize_name(n, diacritics=False) == key for n in peers["unit_name"])
 
 
 # --------------------------------------------------------------------------- loading
@@ -627,7 +654,7 @@ def test_resolve_command(reg):
     assert code == 1 and name == "Xã Hà Nội" and "gần nhất" in error
     text, code = resolve_command(["Tả Thành"], "999", reg)
     assert code == 2 and "999" in text
-    text, code = resolve_command(["Xã Cao Sơn"], "10", reg, period="2025-07")
+    text, code = resolve_command(["Xã Cao Sơn"], "15", reg, period="2025-07")
     assert code == 0 and text.splitlines() == ["Xã Cao Sơn\t02782"]
 
 
@@ -645,7 +672,98 @@ def test_cli_units_resolve(capsys):
 
 @pytest.mark.parametrize(
     "name, code",
-    [("Sapa", "088"), ("Thị xã SaPa", "088"), ("Simacai", "084"), ("Huyện BátXát", "082")],
+    [("TX Sapa", "088"), ("Thị xã SaPa", "088"), ("H. Simacai", "084"), ("Huyện BátXát", "082")],
 )
 def test_syllables_written_together_resolve(reg, name, code):
     assert reg.resolve(name, scope="10", period="2024-08") == code
+
+
+# --------------------------------------------------------------------------- national registry
+
+
+def test_national_counts_before_and_after_the_reorganisation(reg):
+    before, after = reg.frame("2025-06"), reg.frame("2025-07")
+    assert before["level"].value_counts().to_dict() == {
+        "commune": 10035,
+        "district": 696,
+        "province": 63,
+    }
+    assert after["level"].value_counts().to_dict() == {"commune": 3321, "province": 34}
+    assert reg.frame("2024-12").equals(before)
+    assert len(reg.children("25", "2025-08")) == 148
+
+
+def test_new_lao_cai_is_code_15(reg):
+    assert reg.name("15", "2025-08") == "Tỉnh Lào Cai"
+    assert reg.successors("10") == ["15"] and reg.successors("15") == ["15"]  # Yên Bái too
+    for code, name in [
+        ("02752", "Xã Pha Long"),
+        ("02761", "Xã Mường Khương"),
+        ("02782", "Xã Cao Sơn"),
+        ("02788", "Xã Bản Lầu"),
+    ]:
+        assert reg.name(code, "2025-08") == name and reg.parent(code, "2025-08") == "15"
+
+
+def test_crosswalk_both_ways_and_divided_communes(reg):
+    assert reg.successors("02758") == ["02761"]
+    assert set(reg.predecessors("02761")) == {
+        c for c, n in reg.merger_map(OLD_COMMUNES).items() if n == "02761"
+    }
+    divided = reg.crosswalk.divided()
+    assert len(divided) == 471
+    old, news = next(iter(divided.items()))
+    assert reg.merger_map()[old] == news[0]  # the primary successor carries the history
+    for new in news[1:]:
+        assert old in reg.crosswalk.divided_into(new)
+
+
+def test_crosswalk_file_matches_the_registry(reg):
+    primary = reg.crosswalk.primary()
+    for old, new in reg.merger_map().items():
+        assert primary[old] == new
+
+
+def test_ambiguous_without_scope_lists_candidates_with_their_province(reg):
+    err = raised(reg.resolve, "Xã Cao Sơn", period="2025-08")
+    text = str(err)
+    assert "ambiguous" in text and "(02782, Tỉnh Lào Cai)" in text
+    assert len(err.candidates) >= 2
+    assert reg.resolve("Xã Cao Sơn", scope="15", period="2025-08") == "02782"
+
+
+@pytest.mark.parametrize(
+    ("name", "scope", "code"),
+    [
+        ("UBND xã Hy Cương", "25", "08515"),
+        ("UBND Phường Việt Trì", "25", "07900"),
+        ("Xã Lâm Thao - Tỉnh Phú Thọ", None, "08494"),
+        ("Xã Lâm Thao, Tỉnh Phú Thọ", None, "08494"),
+        ("TT. Muong Khuong", "083", "02761"),
+        ("Xã Mưòng Khương", "15", "02761"),
+    ],
+)
+def test_usual_spellings_nationwide(reg, name, scope, code):
+    assert reg.resolve(name, scope=scope, period="2025-08" if scope != "083" else "2024-08") == code
+
+
+def test_all_current_communes_resolve_within_their_province(reg):
+    frame = reg.frame("2025-08")
+    communes = frame[frame["level"] == "commune"]
+    got = [
+        reg.resolve(name, scope=parent, period="2025-08")
+        for name, parent in zip(communes["unit_name"], communes["parent_code"], strict=True)
+    ]
+    assert got == communes["unit_code"].tolist()
+
+
+def test_user_file_extends_the_national_registry(tmp_path):
+    path = write_registry(
+        tmp_path,
+        "99001,Xã Thử Nghiệm,commune,15,2025-07,,\n02752,Xã Pha Long Mới,commune,15,2025-07,,\n",
+    )
+    reg = load_registry(path, extend=True)
+    assert reg.resolve("Thử Nghiệm", scope="15", period="2025-08") == "99001"
+    assert reg.name("02752", "2025-08") == "Xã Pha Long Mới"
+    assert reg.name("02752", "2024-08") == "Xã Pha Long"  # the old version stays
+    assert len(reg.children("15", "2025-08")) == 100
