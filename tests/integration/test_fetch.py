@@ -403,7 +403,7 @@ def test_monthly_fetches_then_reports_letter_brief_index(replay, tmp_path, capsy
 @pytest.mark.notebooks
 def test_monthly_on_the_embedded_data_without_network(tmp_path, capsys):
     out = tmp_path / "out"
-    data = ROOT / "data" / "sample" / "mkbidx-sample-counts.csv"
+    data = ROOT / "data" / "sample"  # the embedded data set, as shipped
     args = [
         "monthly",
         "--input",
