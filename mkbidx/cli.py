@@ -184,7 +184,8 @@ def _cmd_rank(args) -> int:
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
     _check_emit(args)
-    evaluation = _evaluate_period(args, m, period).evaluation
+    dataset, _, evaluation = _evaluate_period(args, m, period)
+    _print_notes(dataset)
     scope = args.scope or _default_scope(evaluation.table)
     table = ranking.scope_table(evaluation.table, period=period, scope=scope)
     if table.empty:
@@ -213,6 +214,12 @@ def _default_scope(table: pd.DataFrame) -> str | None:
 def _short_list(items, n: int = 8) -> str:
     items = [str(i) for i in items]
     return ", ".join(items[:n]) + (", …" if len(items) > n else "")
+
+
+def _print_notes(dataset) -> None:
+    """The readers' notes on stderr (files left out, cleaned cells, published-only tables)."""
+    for note in dataset.notes:
+        print(f"mkbidx: ghi chú: {_one_line(note)}", file=sys.stderr)
 
 
 def _check_emit(args) -> None:
@@ -352,6 +359,7 @@ def _cmd_gap(args) -> int:
             ) from None
     _check_emit(args)
     dataset, units, _ = _evaluate_period(args, m, period)
+    _print_notes(dataset)
     result = gap_text.gap_table(
         dataset.counts,
         period=period,
