@@ -6,7 +6,11 @@ inputs, same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from mkbidx.errors import MkbidxError
 from mkbidx.io import csv_bytes, json_bytes, write_atomic, xlsx_bytes
@@ -36,19 +40,8 @@ def write_artifacts(
     if folder is None:
         return []
     folder = Path(folder)
-    written: list[Path] = []
-
-    def put(relative: str, data: bytes) -> None:
-        written.append(write_atomic(folder / relative, lambda p: p.write_bytes(data)))
-
-    for key, png in r.figures.items():
-        put(f"{FIGURES_DIR}/{key}.png", png)
     tables = report_tables(r)
-    for key, frame in tables.items():
-        put(f"{TABLES_DIR}/{key}.csv", csv_bytes(frame))
-    sheets, formats = vietnamese_sheets(r, tables)
-    put(f"{TABLES_DIR}/{XLSX_NAME}", xlsx_bytes(sheets, number_formats=formats))
-    put(SUMMARY, json_bytes(r.summary()))
+    written = _write_files(folder, r.figures, tables, vietnamese_sheets(r, tables), r.summary())
     written.append(write_brief(r, folder))  # brief.pdf, the one-page A4 brief
     if letter and not letter_files(folder):
         written.extend(draft_letter(r, folder))
@@ -83,18 +76,31 @@ def write_trend_artifacts(r: TrendReport, folder: str | Path | None) -> list[Pat
     """
     if folder is None:
         return []
-    folder = Path(folder)
+    tables = trend_tables.report_tables(r)
+    sheets = trend_tables.vietnamese_sheets(r, tables)
+    return _write_files(Path(folder), r.figures, tables, sheets, r.summary())
+
+
+def _write_files(
+    folder: Path,
+    figures: Mapping[str, bytes],
+    tables: Mapping[str, pd.DataFrame],
+    sheets: tuple[Mapping[str, pd.DataFrame], Mapping[str, str]],
+    summary: Mapping[str, Any],
+) -> list[Path]:
+    """Write figures (``figures/<key>.png``), tables (``tables/<key>.csv`` and one workbook of
+    the Vietnamese ``sheets`` with their number formats) and ``summary.json``; the files
+    written, in order."""
     written: list[Path] = []
 
     def put(relative: str, data: bytes) -> None:
         written.append(write_atomic(folder / relative, lambda p: p.write_bytes(data)))
 
-    for key, png in r.figures.items():
+    for key, png in figures.items():
         put(f"{FIGURES_DIR}/{key}.png", png)
-    tables = trend_tables.report_tables(r)
     for key, frame in tables.items():
         put(f"{TABLES_DIR}/{key}.csv", csv_bytes(frame))
-    sheets, formats = trend_tables.vietnamese_sheets(r, tables)
-    put(f"{TABLES_DIR}/{XLSX_NAME}", xlsx_bytes(sheets, number_formats=formats))
-    put(SUMMARY, json_bytes(r.summary()))
+    frames, formats = sheets
+    put(f"{TABLES_DIR}/{XLSX_NAME}", xlsx_bytes(frames, number_formats=formats))
+    put(SUMMARY, json_bytes(summary))
     return written
