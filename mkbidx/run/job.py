@@ -16,7 +16,6 @@ from pathlib import Path
 
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import fetch as portal_fetch
-from mkbidx.inputs.snapshot import snapshot_of
 from mkbidx.inputs.text import normalize_period
 from mkbidx.paths import DEFAULT_OUTPUT
 from mkbidx.periods import is_month
@@ -141,34 +140,27 @@ def run_monthly(
         else:
             data = Path(data_path)
         outcome.data_path = data
-        fetched = snapshot_of(data / "x") if data.is_dir() else None
-        todo = list(dict.fromkeys(scopes))
+        # the province's own report: under its official code, or under its portal code when
+        # the data names units by portal codes only (e.g. "H44" in a fetched folder)
+        todo: list[tuple[str, ...]] = [(s,) for s in dict.fromkeys(scopes)]
         if prov is not None:
-            todo.insert(0, prov.portal_code if fetched else prov.code)
-            todo = list(dict.fromkeys(todo))
+            todo = [(prov.code, prov.portal_code)] + [
+                t for t in todo if t[0] not in (prov.code, prov.portal_code)
+            ]
         if not todo:
             raise MkbidxError(
                 "không có phạm vi nào (no scope)",
                 column="--scope",
                 expected="--province hoặc --scope CODE",
             )
-        for scope in todo:
-            try:
-                made = run_report(
-                    month,
-                    scope,
-                    data_path=data,
-                    output_root=root,
-                    methodology=methodology,
-                    force=True,
-                    update_index=False,
-                )
-            except MkbidxError as exc:
-                outcome.failures.append(f"{scope}: {exc}")
-                log(f"mkbidx monthly: lỗi phạm vi {scope}: {exc}")
+        for candidates in todo:
+            made, error = _report(month, candidates, data, root, methodology)
+            if made is None:
+                outcome.failures.append(f"{candidates[0]}: {error}")
+                log(f"mkbidx monthly: lỗi phạm vi {candidates[0]}: {error}")
                 continue
             outcome.reports.append(made)
-            log(f"mkbidx monthly: {scope}: {made.html}, {made.folder / BRIEF_PDF}")
+            log(f"mkbidx monthly: {made.scope}: {made.html}, {made.folder / BRIEF_PDF}")
         outcome.index = write_index(root)
         outcome.exit_code = EXIT_BAD_INPUT if outcome.failures else 0
         outcome.message = (
@@ -179,6 +171,30 @@ def run_monthly(
         return outcome
     finally:
         log.close()
+
+
+def _report(
+    month: str, candidates: tuple[str, ...], data: Path, root: Path, methodology: str | None
+) -> tuple[ReportResult | None, MkbidxError | None]:
+    """The monthly report of the first candidate code that the data has as a scope."""
+    first: MkbidxError | None = None
+    for scope in candidates:
+        try:
+            made = run_report(
+                month,
+                scope,
+                data_path=data,
+                output_root=root,
+                methodology=methodology,
+                force=True,
+                update_index=False,
+            )
+            return made, None
+        except MkbidxError as exc:
+            first = first or exc
+            if "scope" not in str(exc):  # not a scope the data lacks: a real error
+                break
+    return None, first
 
 
 def describe(outcome: MonthlyOutcome) -> str:

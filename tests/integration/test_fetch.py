@@ -386,7 +386,10 @@ def test_monthly_fetches_then_reports_letter_brief_index(replay, tmp_path, capsy
         "0.5",
     ]
     assert cli.main(args) == 0, capsys.readouterr()
-    folder = out / "2026-08" / "H44"
+    # the province's report, under its official code (or its portal code, as the data names it)
+    made = [f for f in (out / "2026-08" / "25", out / "2026-08" / "H44") if f.is_dir()]
+    assert len(made) == 1
+    folder = made[0]
     for name in ("report.html", "brief.pdf", "summary.json", "index.html"):
         assert (out / name if name == "index.html" else folder / name).is_file(), name
     assert _manifest(raw / "25" / "2026-08")["complete"] is True
