@@ -185,8 +185,12 @@ def score_metrics(counts: pd.DataFrame, *, methodology: Methodology | None = Non
         weight, max_score = rule_param("weight", "float64"), rule_param("max_score", "float64")
 
         def portal_score(i: np.ndarray) -> np.ndarray:
-            ratio = np.where(pct_first[i], pct_cents[i] / 100 / 100, num[i] / den[i])
-            return np.minimum(max_score[i], weight[i] * ratio)
+            # payment: weight × percent / 100 (multiplied first: 6 × 89.25 / 100 is 5.355000…04,
+            # published 5.36, where 6 × 0.8925 is 5.35499…); elsewhere weight × (n / d)
+            by_percent = weight[i] * (pct_cents[i] / 100) / 100
+            return np.minimum(
+                max_score[i], np.where(pct_first[i], by_percent, weight[i] * (num[i] / den[i]))
+            )
 
         cents = _binary_at_ties(cents, ties, portal_score)
 

@@ -131,10 +131,12 @@ def test_arithmetics_agree_except_at_ties(cases):
             assert b == dec
         else:
             assert abs(b - dec) <= 0.0100001
-            ratio = n / d
+            weight = metric.max / metric.target
             if BINARY.group(metric.group).round_ratio_percent_first:
-                ratio = float(java_half_up(ratio * 100)) / 100
-            portal = min(metric.max, metric.max / metric.target * ratio)
+                percent = float(java_half_up(n / d * 100))
+                portal = min(metric.max, weight * percent / 100)
+            else:
+                portal = min(metric.max, weight * (n / d))
             assert b == float(java_half_up(portal))
 
 

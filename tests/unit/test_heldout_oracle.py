@@ -5,11 +5,11 @@ month 8, quarter 3 and year 2026, all procedures) kept as read from the public r
 ``ChippedTopaz/qd766`` (see the README there). Their names carry no period mkbidx recognises;
 ``reconcile`` does not need one.
 
-Measured with the default arithmetic (binary64): 89 of 90 published scores reproduced. The one
-miss is real and pinned below: quarter payment of xã Xuân Lũng (H44.105), 2226/2494 → 89.25 %,
-published 6.94. The portal evaluates part A as ``6 × 89.25 / 100`` = the double
-5.35500000000000042… → 5.36; mkbidx evaluates ``6 × 0.8925`` = 5.35499999999999953… → 5.35 and
-gets 6.93. See the README for the evidence and the proposed change.
+Measured with the default arithmetic (binary64): 90 of 90 published scores reproduced. One of
+them fixed the order of operations in the payment group: quarter payment of xã Xuân Lũng
+(H44.105), 2226/2494 → 89.25 %, published 6.94. The portal evaluates part A as
+``6 × 89.25 / 100`` = the double 5.35500000000000042… → 5.36; ``6 × 0.8925`` would be
+5.35499999999999953… → 5.35 and a total of 6.93.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ HELDOUT = ROOT / "tests" / "fixtures" / "portal" / "heldout"
 BINARY = methodology.load()
 
 FILES = sorted(HELDOUT.glob("*/*.json"))
-# The one published score mkbidx does not reproduce yet (order of operations, see module doc).
-KNOWN_MISS = HELDOUT / "formality-online-payment-tree" / "quarter-all.json"
+# The file whose tie settles the order of operations of payment part A (see module doc).
+ORDER_CASE = HELDOUT / "formality-online-payment-tree" / "quarter-all.json"
 
 TOTAL_RECOMPUTABLE = 90
-TOTAL_REPRODUCED = 89
+TOTAL_REPRODUCED = 90
 
 
 def _reconcile(paths: list[Path]) -> pd.DataFrame:
@@ -56,21 +56,7 @@ def test_heldout_set_is_present():
     ]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(
-            p,
-            id=f"{p.parent.name}/{p.stem}",
-            marks=pytest.mark.xfail(
-                strict=True, reason="H44.105 quarter payment: 6 × 89.25 / 100 (see module doc)"
-            )
-            if p == KNOWN_MISS
-            else (),
-        )
-        for p in FILES
-    ],
-)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_every_heldout_file_reconciles_without_differences(path):
     result = _recomputable(_reconcile([path]))
     assert len(result)
@@ -83,11 +69,9 @@ def test_heldout_total():
     assert int(result["status"].eq("reproduced").sum()) == TOTAL_REPRODUCED
 
 
-def test_the_known_miss_is_the_order_of_operations_of_payment_part_a():
-    result = _recomputable(_reconcile([KNOWN_MISS]))
-    differs = result[result["status"] == "differs"]
-    assert differs[["unit_code", "group", "published", "difference"]].values.tolist() == [
-        ["H44.105", "thanh_toan", 6.94, -0.01]
-    ]
+def test_payment_part_a_multiplies_by_the_percent_before_dividing_by_100():
+    result = _recomputable(_reconcile([ORDER_CASE]))
+    row = result[(result["unit_code"] == "H44.105") & (result["group"] == "thanh_toan")]
+    assert row[["published", "status"]].values.tolist() == [[6.94, "reproduced"]]
     # 2226/2494 = 89.2542… % → 89.25 %: the two orders of the same product lie on either side.
     assert Decimal(6 * 89.25 / 100) > Decimal("5.355") > Decimal(6 * (89.25 / 100))
