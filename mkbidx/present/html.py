@@ -71,8 +71,10 @@ def warm() -> None:
 @cache
 def page_css() -> str:
     """The stylesheet of every page mkbidx writes."""
-    return resources.files("mkbidx.present").joinpath("templates", SNIPPETS, "page.css").read_text(
-        "utf-8"
+    return (
+        resources.files("mkbidx.present")
+        .joinpath("templates", SNIPPETS, "page.css")
+        .read_text("utf-8")
     )
 
 
