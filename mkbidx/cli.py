@@ -53,6 +53,14 @@ def _units_for(dataset) -> pd.DataFrame:
     return unit_labels(dataset, units.default_registry())
 
 
+def _portal_codes(dataset, period: str) -> dict[str, str]:
+    """``{unit_code: portal code}`` of the units of ``period`` read from portal responses."""
+    rows = dataset.units[dataset.units["period"] == period]
+    rows = rows.dropna(subset=["portal_code"])
+    rows = rows[rows["portal_code"] != rows["unit_code"]]
+    return dict(zip(rows["unit_code"], rows["portal_code"], strict=True))
+
+
 class PeriodData(NamedTuple):
     """One period of input, scored and ranked (see :func:`_evaluate_period`)."""
 
@@ -184,8 +192,7 @@ def _cmd_rank(args) -> int:
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
     _check_emit(args)
-    dataset, _, evaluation = _evaluate_period(args, m, period)
-    _print_notes(dataset)
+    dataset, units, evaluation = _evaluate_period(args, m, period)
     scope = args.scope or _default_scope(evaluation.table)
     table = ranking.scope_table(evaluation.table, period=period, scope=scope)
     if table.empty:
@@ -195,9 +202,14 @@ def _cmd_rank(args) -> int:
             expected="mã đơn vị cha, vd. "
             + _short_list(sorted(evaluation.table["parent_code"].dropna().unique())),
         )
+    _print_notes(dataset, units, period=period, scope=scope)  # after the checks: one-line errors
     out = table[
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]
     ]
+    portal = _portal_codes(dataset, period)  # the portal's own codes beside the official ones
+    if portal:
+        out = out.copy()
+        out.insert(1, "portal_code", out["unit_code"].map(portal))
     _warn_incomplete(table)
     _emit(out, args.format, args.output, force=args.force)
     return 0
@@ -216,9 +228,23 @@ def _short_list(items, n: int = 8) -> str:
     return ", ".join(items[:n]) + (", …" if len(items) > n else "")
 
 
-def _print_notes(dataset) -> None:
-    """The readers' notes on stderr (files left out, cleaned cells, published-only tables)."""
-    for note in dataset.notes:
+def _print_notes(dataset, units=None, *, period=None, scope=None) -> None:
+    """The readers' notes on stderr (files left out, cleaned cells, published-only tables,
+    numerators above denominators), then, with ``units`` and ``period``, the month's unit codes
+    that no scope holds, the scope's units without data and fractional counts: no unit is left
+    out of a ranking without a word."""
+    from mkbidx.present import alerts
+
+    notes = list(dataset.notes)
+    if units is not None and period is not None:
+        counts, published = dataset.counts, dataset.published_groups
+        notes.append(alerts.unplaced_units_note(counts, published, units, period=period))
+        if scope is not None:
+            notes.append(
+                alerts.absent_units_note(counts, published, units, period=period, scope=scope)
+            )
+        notes += alerts.count_notes(counts, period=period, above=False)  # above: the readers'
+    for note in filter(None, notes):
         print(f"mkbidx: ghi chú: {_one_line(note)}", file=sys.stderr)
 
 
@@ -260,10 +286,32 @@ def _emit(frame: pd.DataFrame, fmt: str, output: str | None, *, force: bool = Tr
 def _add_units(sub) -> None:
     p = sub.add_parser(
         "units",
-        help="administrative-unit registry: resolve names to official codes",
-        description="Danh mục đơn vị hành chính: tra mã chính thức từ tên đơn vị.",
+        help="administrative-unit registry: list units, the 2025 crosswalk, resolve names",
+        description="Danh mục đơn vị hành chính cả nước (trước và sau 1/7/2025): liệt kê đơn vị, "
+        "bảng chuyển đổi mã cũ → mới, tra mã chính thức từ tên đơn vị.",
     )
     units_sub = p.add_subparsers(dest="units_command", required=True)
+    registry_help = "user registry CSV that adds or overrides units (default: data/units only)"
+    ls = units_sub.add_parser(
+        "list",
+        help="units valid in a month (table or CSV: code,name,level,parent_code,...)",
+        description="Liệt kê các đơn vị có hiệu lực trong một kỳ.",
+    )
+    ls.add_argument("--period", required=True, help="YYYY-MM (or YYYY-Qn, YYYY)")
+    ls.add_argument(
+        "--level", default=None, choices=["province", "district", "commune", "department"]
+    )
+    ls.add_argument("--scope", default=None, help="only the units under this unit (code/name)")
+    ls.add_argument("--format", default="table", choices=["table", "csv"])
+    ls.add_argument("--registry", default=None, help=registry_help)
+    cw = units_sub.add_parser(
+        "crosswalk",
+        help="new code(s) of old units (1/7/2025): old<TAB>new<TAB>new name, one line each",
+        description="Bảng chuyển đổi mã đơn vị cũ → mới (sắp xếp từ 1/7/2025).",
+    )
+    cw.add_argument("codes", nargs="+", metavar="CODE")
+    cw.add_argument("--reverse", action="store_true", help="old codes of new units")
+    cw.add_argument("--registry", default=None, help=registry_help)
     r = units_sub.add_parser(
         "resolve",
         help="official code of each unit name (exit 1 if some cannot be resolved)",
@@ -271,15 +319,32 @@ def _add_units(sub) -> None:
     )
     r.add_argument("names", nargs="+", metavar="NAME")
     r.add_argument("--scope", default=None, help="code of the unit to search under, e.g. 083")
-    r.add_argument("--period", default=None, help="YYYY-MM: only units valid then")
-    r.add_argument("--registry", default=None, help="registry CSV (default: data/units)")
+    r.add_argument(
+        "--period", default=None, help="YYYY-MM: only units valid then (default: the newest)"
+    )
+    r.add_argument("--registry", default=None, help=registry_help)
 
 
 def _cmd_units(args) -> int:
-    from mkbidx.inputs import units
+    from mkbidx.inputs import unit_commands, units
 
-    registry = units.load_registry(args.registry) if args.registry else None
-    text, code = units.resolve_command(args.names, args.scope, registry, period=args.period)
+    registry = (
+        units.load_registry(args.registry, extend=True)
+        if args.registry
+        else units.default_registry()
+    )
+    if args.units_command == "list":
+        frame = unit_commands.list_frame(
+            registry, args.period, level=args.level, scope=args.scope
+        )
+        _emit(frame, args.format, None)
+        return 0
+    if args.units_command == "crosswalk":
+        text, code = unit_commands.crosswalk_command(args.codes, registry, reverse=args.reverse)
+        print(text)
+        return code
+    period = args.period or unit_commands.newest_period(registry)
+    text, code = unit_commands.resolve_command(args.names, args.scope, registry, period=period)
     if code == EXIT_BAD_INPUT:
         print(f"mkbidx: lỗi: {text}", file=sys.stderr)
     else:
@@ -359,7 +424,6 @@ def _cmd_gap(args) -> int:
             ) from None
     _check_emit(args)
     dataset, units, _ = _evaluate_period(args, m, period)
-    _print_notes(dataset)
     result = gap_text.gap_table(
         dataset.counts,
         period=period,
@@ -369,6 +433,7 @@ def _cmd_gap(args) -> int:
         published_groups=dataset.published_groups,
         methodology=m,
     )
+    _print_notes(dataset, units, period=period)  # units without data: one line each below
     for row in result[result["note"].fillna("") != ""].itertuples():
         print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
     _emit(result[gap_text.COLUMNS], args.format, args.output, force=args.force)
@@ -475,6 +540,8 @@ def _cmd_report(args) -> int:
         print(batch.describe_batch(made))
         return EXIT_DIFFERS if made.failed else 0
     result = monthly.run_report(args.period, args.scope, force=args.force, **options)
+    for note in result.summary.get("warnings", []):  # also in the report's notes
+        print(f"mkbidx: ghi chú: {_one_line(note)}", file=sys.stderr)
     print(monthly.describe(result))
     return 0
 

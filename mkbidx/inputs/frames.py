@@ -59,6 +59,8 @@ UNITS_COLUMNS = (
     "is_root",
     "source_file",
     "extra",
+    "portal_code",
+    "department_id",
 )
 UNKNOWN_PERIOD = "unknown"
 
@@ -78,7 +80,9 @@ class Dataset:
     units
         period, unit_code, unit_name, level ("province", "district", "commune", "department"
         or None), parent_code (str or None), portal_level, department_type (raw portal values),
-        is_root, source_file, extra (dict of the portal fields not mapped to a column). One row
+        is_root, source_file, extra (dict of the portal fields not mapped to a column),
+        portal_code and department_id (the portal's departmentCode and departmentId, None for
+        tables; see :mod:`mkbidx.inputs.portal_units`). One row
         per unit and file: drop duplicates on (period, unit_code) for a unit list.
     files
         Every file read, in reading order (for SHA-256 manifests).

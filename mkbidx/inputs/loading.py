@@ -60,9 +60,10 @@ def unit_labels(dataset: Any, registry: Any = None) -> pd.DataFrame:
     periods = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
     official = []
     if registry is not None:
+        codes = set(own["unit_code"])  # the data's units and the units above them
         for period in periods:
             try:
-                official.append(registry.units_frame(period).assign(period=period))
+                official.append(registry.units_frame(period, codes).assign(period=period))
             except MkbidxError:  # a period the registry cannot place (e.g. a quarter)
                 continue
     if not official:

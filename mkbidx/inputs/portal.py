@@ -528,6 +528,8 @@ def read_json(path: Path, *, period: str | None, m: Methodology) -> Part:
                 "is_root": is_root,
                 "source_file": source,
                 "extra": extra,
+                "portal_code": code if has_code else None,
+                "department_id": _text(rec.get("departmentId")),
                 "_has_code": has_code,
             }
         )

@@ -60,6 +60,7 @@ from mkbidx.inputs.frames import (
     empty_frame,
 )
 from mkbidx.inputs.portal import read_json
+from mkbidx.inputs.portal_units import map_parts
 from mkbidx.inputs.sheets import HEADER_SCAN_ROWS, read_csv, read_excel  # noqa: F401
 from mkbidx.inputs.snapshot import snapshot_of
 from mkbidx.inputs.tables import TOTAL_TOLERANCE, read_table  # noqa: F401
@@ -149,6 +150,8 @@ def read(
         parts = [part for part in parts if _holds(part, only_period)]
         files = tuple(part.file for part in parts)
     _codes_by_name(parts)
+    if resolver is not None:  # with a registry: the portal's codes → official codes
+        map_parts(parts, resolver)
     for part in parts:
         without = int((~part.units["_has_code"]).sum()) if part.from_json else 0
         if without:

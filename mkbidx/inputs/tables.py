@@ -262,6 +262,8 @@ def _table_units(
     units["is_root"] = units["parent_code"].isna() & units["unit_code"].isin(parents)
     units["source_file"] = source
     units["extra"] = [{} for _ in range(len(units))]
+    units["portal_code"] = None
+    units["department_id"] = None
     units["_has_code"] = "unit_code" in cols
     return units.reset_index(drop=True)
 

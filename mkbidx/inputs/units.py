@@ -71,7 +71,6 @@ __all__ = [
     "normalize_name",
     "portal_province",
     "portal_provinces",
-    "resolve_command",
     "resolve_many",
 ]
 
@@ -584,12 +583,24 @@ class Registry:
         )
 
     def _outer_scope(self, text: str, scope: str | None, month: str | None) -> str | None:
-        """The unit named after a separator, if it resolves under ``scope`` (else None)."""
-        try:
-            unit = match_name(text, self._index(scope, month), where=str, label=self._short)
-        except MkbidxError:
-            return None
-        return unit.code if unit.level in ("province", "district") else None
+        """The unit named after a separator ("... - Tỉnh Phú Thọ"): a province or district under
+        ``scope``, or ``scope`` itself or a unit above it (then ``scope``); None otherwise."""
+        for where in (scope, None) if scope is not None else (None,):
+            try:
+                unit = match_name(text, self._index(where, month), where=str, label=self._short)
+            except MkbidxError:
+                continue
+            if unit.level not in ("province", "district"):
+                return None
+            if where is None and scope is not None:
+                above = {scope}
+                code: str | None = scope
+                while code is not None:
+                    code = self._version(code, month).parent_code
+                    above.add(code) if code else None
+                return scope if unit.code in above else None
+            return unit.code
+        return None
 
     def _province_label(self, unit: UnitVersion) -> str:
         """The province of a unit version, for ambiguity messages ("Tỉnh Lào Cai")."""
@@ -737,46 +748,3 @@ def _check_snapshot(registry: Registry, file: Path) -> None:
             file=file,
             expected=f"cùng các đơn vị cho kỳ {SNAPSHOT_PERIOD}",
         )
-
-
-# --------------------------------------------------------------------------- command
-
-
-def resolve_command(
-    names: list[str],
-    scope: str | None,
-    registry: Registry | None = None,
-    *,
-    period: str | None = None,
-) -> tuple[str, int]:
-    """Text and exit code of ``mkbidx units resolve NAME... [--scope CODE] [--period P]``.
-
-    One line per name: the name as given, a tab, its code, or for a name that cannot be
-    resolved the error (naming the closest candidates). No header, so that the output can be
-    read by a script. Exit code 0 if all resolved, 1 if some did not, 2 if the registry, scope
-    or period is invalid.
-
-    Examples
-    --------
-    >>> text, code = resolve_command(["Tả Thành", "Dìn Chín"], "083")
-    >>> code
-    0
-    >>> [line.split("\\t") for line in text.splitlines()]
-    [['Tả Thành', '02794'], ['Dìn Chín', '02764']]
-    """
-    try:
-        reg = registry if registry is not None else default_registry()
-        if scope is not None:
-            reg.name(scope)
-        _month(period)
-    except MkbidxError as err:
-        return str(err), 2
-    lines = []
-    failed = 0
-    for name in names:
-        try:
-            lines.append(f"{name}\t{reg.resolve(name, scope=scope, period=period)}")
-        except MkbidxError as err:
-            failed += 1
-            lines.append(f"{name}\tlỗi: {err}")
-    return "\n".join(lines), 1 if failed else 0

@@ -24,9 +24,9 @@ from mkbidx.inputs.units import (
     default_registry,
     load_registry,
     normalize_name,
-    resolve_command,
     resolve_many,
 )
+from mkbidx.inputs.unit_commands import resolve_command
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SHARED_UNITS = SHARED / "units" / "lao-cai-2024.csv"
@@ -661,10 +661,11 @@ def test_resolve_command(reg):
 def test_cli_units_resolve(capsys):
     from mkbidx.cli import main
 
-    assert main(["units", "resolve", "Tả Thành", "Dìn Chín", "--scope", "083"]) == 0
+    old = ["--period", "2024-08"]
+    assert main(["units", "resolve", "Tả Thành", "Dìn Chín", "--scope", "083", *old]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["Tả Thành\t02794", "Dìn Chín\t02764"]
-    assert main(["units", "resolve", "Mường Khương", "--scope", "10"]) == 1
+    assert main(["units", "resolve", "Mường Khương", "--scope", "10", *old]) == 1
     assert "ambiguous" in capsys.readouterr().out
     assert main(["units", "resolve", "Tả Thành", "--scope", "999"]) == 2
     assert "999" in capsys.readouterr().err
@@ -767,3 +768,76 @@ def test_user_file_extends_the_national_registry(tmp_path):
     assert reg.name("02752", "2025-08") == "Xã Pha Long Mới"
     assert reg.name("02752", "2024-08") == "Xã Pha Long"  # the old version stays
     assert len(reg.children("15", "2025-08")) == 100
+
+
+# --------------------------------------------------------------------------- units commands
+
+
+def _csv_rows(capsys) -> list[list[str]]:
+    return [line.split(",") for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("args", "count"),
+    [
+        (["--period", "2025-08", "--level", "province"], 34),
+        (["--period", "2024-12", "--level", "province"], 63),
+        (["--period", "2024-12", "--level", "district"], 696),
+        (["--period", "2025-08", "--level", "commune"], 3321),
+        (["--period", "2024-12", "--level", "commune"], 10035),
+        (["--period", "2025-08", "--scope", "25"], 148),
+        (["--period", "2024-08", "--scope", "083"], 16),
+    ],
+)
+def test_cli_units_list_counts(capsys, args, count):
+    from mkbidx.cli import main
+
+    assert main(["units", "list", *args, "--format", "csv"]) == 0
+    rows = _csv_rows(capsys)
+    assert rows[0][:4] == ["code", "name", "level", "parent_code"]
+    assert len(rows) - 1 == count
+
+
+def test_cli_units_list_table_and_bad_scope(capsys):
+    from mkbidx.cli import main
+
+    assert main(["units", "list", "--period", "2025-08", "--scope", "15", "--level", "commune"]) == 0
+    out = capsys.readouterr().out
+    assert "02761" in out and "Xã Mường Khương" in out
+    assert main(["units", "list", "--period", "2025-08", "--scope", "98765"]) == 2
+    err = capsys.readouterr().err
+    assert "98765" in err and "gần nhất" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_units_crosswalk(capsys):
+    from mkbidx.cli import main
+
+    assert main(["units", "crosswalk", "02758"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["02758\t02761\tXã Mường Khương"]
+    assert main(["units", "crosswalk", "--reverse", "02782"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[1] for line in lines] == ["02776", "02782", "02791", "02794"]
+    old, news = next(iter(default_registry().crosswalk.divided().items()))
+    assert main(["units", "crosswalk", old]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[1] for line in lines] == news and len(lines) >= 2
+    assert main(["units", "crosswalk", "99999"]) == 2
+    assert "99999" in capsys.readouterr().err
+
+
+def test_cli_units_resolve_defaults_to_the_newest_units(capsys):
+    from mkbidx.cli import main
+
+    assert main(["units", "resolve", "Xã Mường Khương", "--scope", "15"]) == 0
+    assert capsys.readouterr().out.strip() == "Xã Mường Khương\t02761"
+    assert main(["units", "resolve", "Xã Cao Sơn"]) == 1
+    out = capsys.readouterr().out
+    assert "Tỉnh Lào Cai" in out and "Tỉnh Phú Thọ" in out
+
+
+def test_cli_units_registry_extends(tmp_path, capsys):
+    from mkbidx.cli import main
+
+    path = write_registry(tmp_path, "99001,Xã Thử Nghiệm,commune,15,2025-07,,\n")
+    assert main(["units", "resolve", "Thử Nghiệm", "--scope", "15", "--registry", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == "Thử Nghiệm\t99001"
