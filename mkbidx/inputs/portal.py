@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs import portal_national
 from mkbidx.inputs.cells import CONTROL_CHARACTERS
 from mkbidx.inputs.frames import COUNTS_COLUMNS, GROUPS_COLUMNS, UNITS_COLUMNS, UNKNOWN_PERIOD, Part
 from mkbidx.inputs.text import period_from_path
@@ -354,6 +355,8 @@ def read_json(path: Path, *, period: str | None, m: Methodology) -> Part:
             expected=_PORTAL_EXPECTED,
         ) from None
     data = _unwrap(doc, path)
+    if portal_national.is_national(data):  # the national summary (service-results)
+        return portal_national.read(data, path, period=period, m=m)
     shape = "A" if ("overview" in data or "evaluation" in data) else "B"
     records = _records(data, shape, path)
     group_key = (_group_shape_a if shape == "A" else _group_shape_b)(records, path, m)

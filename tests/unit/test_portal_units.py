@@ -77,3 +77,53 @@ def test_responses_before_the_reorganisation_keep_the_portal_codes(tmp_path):
 def test_without_a_registry_the_portal_codes_stay():
     ds = readers.read(TREE)
     assert "H44" in set(ds.counts["unit_code"]) and "H44.100" in set(ds.counts["unit_code"])
+
+
+def test_national_summary_ranks_the_34_provinces(capsys):
+    from mkbidx.cli import main
+
+    assert (
+        main(
+            [
+                "rank",
+                "--input",
+                str(NATIONAL),
+                "--period",
+                "2026",
+                "--scope",
+                "VN",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert len(rows) == 34 and "34/34 tỉnh, thành phố" in out.err
+    doc = json.loads(NATIONAL.read_text(encoding="utf-8"))
+    published = {r["departmentCode"]: r["totalScore"] for r in doc["data"]["evaluation"]}
+    for row in rows:
+        assert float(row["total"]) == pytest.approx(published[row["portal_code"]], abs=0.005)
+        assert row["level"] == "province" and len(row["unit_code"]) == 2
+    by_code = {r["unit_code"]: r for r in rows}
+    assert by_code["15"]["portal_code"] == "H38" and by_code["25"]["portal_code"] == "H44"
+    assert [r["rank"] for r in rows[:2]] == ["1", "2"] and rows[0]["unit_code"] == "82"
+
+
+def test_national_summary_units_keep_the_portal_identities():
+    ds = readers.read(NATIONAL, period="2026", resolver=units.default_registry().resolve)
+    provinces = ds.units[ds.units["level"] == "province"]
+    assert len(provinces) == 34 and set(provinces["parent_code"]) == {"VN"}
+    lao_cai = provinces.set_index("unit_code").loc["15"]
+    assert lao_cai["department_id"] == "019d2be3-6a88-732b-8b12-58410ba7b5df"
+    assert set(ds.published_groups["group"]) == {
+        "cong_khai",
+        "tien_do",
+        "dvc_truc_tuyen",
+        "thanh_toan",
+        "hai_long",
+        "so_hoa",
+    }
