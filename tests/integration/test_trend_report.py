@@ -75,8 +75,15 @@ def august(inputs):
 
 @pytest.fixture(scope="module")
 def merger(inputs):
-    """Lào Cai in 2025: 9 districts until June, 4 merged communes (rebuilt before July)."""
-    return trend_report.build_trend_report(inputs, params("10", "2025-01", "2025-12"))
+    """The new Lào Cai (15, from 1/7/2025) in 2025: its 4 merged communes of the sample, rebuilt
+    from their 16 former communes before July."""
+    return trend_report.build_trend_report(inputs, params("15", "2025-01", "2025-12"))
+
+
+@pytest.fixture(scope="module")
+def old_lao_cai(inputs):
+    """The old Lào Cai (10) in 2025: its 9 districts until 30/6/2025."""
+    return trend_report.build_trend_report(inputs, params("10", "2025-01", "2025-06"))
 
 
 # ------------------------------------------------------------------------------- parameters
@@ -254,8 +261,8 @@ def test_across_the_merger_the_merged_communes_are_rebuilt(merger):
     assert "merger" in merger.figures
 
 
-def test_units_sharing_a_short_name_are_told_apart(merger):
-    names = tp.display_names(tp.unit_names(merger.series))
+def test_units_sharing_a_short_name_are_told_apart(merger, old_lao_cai):
+    names = tp.display_names(tp.unit_names(pd.concat([old_lao_cai.series, merger.series])))
     assert names["02761"] == "xã Mường Khương" and names["083"] == "huyện Mường Khương"
     assert names["02752"] == "Pha Long"
 
@@ -425,12 +432,12 @@ def test_bad_range_or_scope_exits_2_and_leaves_no_folder(argv, tmp_path, capsys)
 def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys):
     code, out, err = run_cli(
         capsys,
-        *["--scope", "10", "--from", "2025-01", "--to", "2025-12"],
+        *["--scope", "15", "--from", "2025-01", "--to", "2025-12"],
         *["--input", str(SAMPLE), "--output", str(tmp_path)],
     )
     assert code == 0, err
     assert "2025-01..2025-06 là số liệu dựng lại" in err
-    folder = tmp_path / "trends" / "10" / "2025-01_2025-12"
+    folder = tmp_path / "trends" / "15" / "2025-01_2025-12"
     html = (folder / "report.html").read_text("utf-8")
     assert all(name in html for name in MERGED)
     assert html.count("số liệu dựng lại") >= 6
