@@ -3,6 +3,13 @@
 Before 1/7/2025 (:data:`MERGER_PERIOD`) a merged commune did not exist; :func:`reconstruct_merged`
 rebuilds its history by pooling the counts of its former communes and flags those rows
 ``reconstructed=True`` (the presentation layer labels them, see :mod:`mkbidx.present.labels`).
+
+It works for any commune of the country through the official crosswalk
+(``Registry.merger_map()``, :mod:`mkbidx.inputs.crosswalk`). **Divided communes**: an old commune
+divided between several new ones cannot have its counts divided, so its whole history goes to
+its *primary* successor (the one the official conversion table names), the map's value; the
+other new communes that received part of it get none of it. Every rebuilt month is flagged
+``reconstructed`` all the same.
 """
 
 from __future__ import annotations

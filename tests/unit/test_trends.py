@@ -557,3 +557,29 @@ def test_trends_command_prints_a_summary_across_the_merger(capsys, tmp_path):
     assert "số liệu dựng lại" in captured.err
     folder = tmp_path / "trends" / "083" / "2025-01_2025-09"
     assert (folder / "report.html").is_file() and (folder / "tables" / "summary.csv").is_file()
+
+
+# ----------------------------------------------------------------------------- national history
+def test_any_communes_history_is_rebuilt_through_the_national_crosswalk():
+    from mkbidx.core.history import reconstruct_merged
+    from mkbidx.inputs import units as registry_units
+
+    reg = registry_units.default_registry()
+    # Xã Liên Sơn (04960, Phú Thọ) was formed from 04957 (divided: its primary successor is
+    # 04960, part went to Xã Lương Sơn 04924), 04960 and 04969.
+    assert reg.successors("04957") == ["04960", "04924"]
+    formers = reg.predecessors("04960")
+    assert formers == ["04957", "04960", "04969"]
+    rows = [("2025-06", code, 10 * (i + 1), 20 * (i + 1)) for i, code in enumerate(formers)]
+    rows.append(("2025-07", "04960", 7, 9))
+    counts = pd.DataFrame(rows, columns=["period", "unit_code", "numerator", "denominator"])
+    counts = counts.assign(group="tien_do", metric="ON_TIME")
+    out = reconstruct_merged(counts, reg.merger_map(formers))
+    june = out[out["period"] == "2025-06"]
+    # the divided commune's whole history goes to its primary successor, flagged rebuilt
+    assert june[["unit_code", "numerator", "denominator", "reconstructed"]].values.tolist() == [
+        ["04960", 60.0, 120.0, True]
+    ]
+    assert "04924" not in set(out["unit_code"])  # the other receiver gets none of it
+    assert not out.loc[out["period"] == "2025-07", "reconstructed"].any()
+    assert reg.crosswalk.divided_into("04924") == ["04957"]
