@@ -61,6 +61,14 @@ def _portal_codes(dataset, period: str) -> dict[str, str]:
     return dict(zip(rows["unit_code"], rows["portal_code"], strict=True))
 
 
+def _official_scope(dataset, scope: str | None, period: str) -> str | None:
+    """A scope given by the portal's code ("H44") as the official code of that unit ("25")."""
+    if scope is None:
+        return None
+    official = {v: k for k, v in _portal_codes(dataset, period).items()}
+    return official.get(scope.strip(), scope)
+
+
 class PeriodData(NamedTuple):
     """One period of input, scored and ranked (see :func:`_evaluate_period`)."""
 
@@ -193,7 +201,7 @@ def _cmd_rank(args) -> int:
     period = readers.normalize_period(args.period, column="--period")
     _check_emit(args)
     dataset, units, evaluation = _evaluate_period(args, m, period)
-    scope = args.scope or _default_scope(evaluation.table)
+    scope = _official_scope(dataset, args.scope, period) or _default_scope(evaluation.table)
     table = ranking.scope_table(evaluation.table, period=period, scope=scope)
     if table.empty:
         raise MkbidxError(

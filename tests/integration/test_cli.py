@@ -95,6 +95,7 @@ def test_rank_csv_of_the_portal_sample(tmp_path):
     table = pd.read_csv(out, dtype={"unit_code": str})
     assert list(table.columns) == [
         "unit_code",
+        "portal_code",
         "unit_name",
         "level",
         "cong_khai",
@@ -110,6 +111,11 @@ def test_rank_csv_of_the_portal_sample(tmp_path):
     ]
     communes = table[table["level"] == "commune"]
     assert communes["rank"].min() == 1 and communes["rank_of"].nunique() == 1
+    # the portal's codes (H44.100...) beside the official codes (issue 10): 148 communes of 25
+    named = communes[communes["portal_code"].notna()]
+    assert len(named) == 148 and named["unit_code"].str.fullmatch(r"\d{5}").all()
+    assert named["portal_code"].str.fullmatch(r"H44\.\d{3}").all()
+    assert "148/148 xã, phường" in result.stderr
     assert (communes["rank"].diff().dropna() >= 0).all()  # in rank order
     # the partial samples hold only some groups for most units: said on stderr, not hidden
     assert "thiếu số liệu" in result.stderr
