@@ -801,7 +801,9 @@ def test_cli_units_list_counts(capsys, args, count):
 def test_cli_units_list_table_and_bad_scope(capsys):
     from mkbidx.cli import main
 
-    assert main(["units", "list", "--period", "2025-08", "--scope", "15", "--level", "commune"]) == 0
+    assert (
+        main(["units", "list", "--period", "2025-08", "--scope", "15", "--level", "commune"]) == 0
+    )
     out = capsys.readouterr().out
     assert "02761" in out and "Xã Mường Khương" in out
     assert main(["units", "list", "--period", "2025-08", "--scope", "98765"]) == 2
@@ -841,3 +843,25 @@ def test_cli_units_registry_extends(tmp_path, capsys):
     path = write_registry(tmp_path, "99001,Xã Thử Nghiệm,commune,15,2025-07,,\n")
     assert main(["units", "resolve", "Thử Nghiệm", "--scope", "15", "--registry", str(path)]) == 0
     assert capsys.readouterr().out.strip() == "Thử Nghiệm\t99001"
+
+
+def test_generated_files_are_those_recorded_in_sources_json():
+    import hashlib
+    import json
+
+    sources = json.loads((UNITS_DIR / "sources.json").read_text(encoding="utf-8"))
+    assert sources["source"]["package"] == "vietnamadminunits"
+    assert sources["source"]["version"] == "1.0.4" and sources["source"]["licence"] == "MIT"
+    for name, digest in sources["outputs"].items():
+        assert hashlib.sha256((UNITS_DIR / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_portal_provinces_agree_with_the_registry(reg):
+    from mkbidx.inputs.portal_ids import portal_provinces
+
+    table = portal_provinces()
+    assert sorted(table["code"]) == sorted(
+        reg.frame("2025-08").query("level == 'province'")["unit_code"]
+    )
+    for code, name in zip(table["code"], table["name"], strict=True):
+        assert reg.name(code, "2025-08") == name
