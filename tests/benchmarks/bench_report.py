@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.serial:
             code = (
-                "from mkbidx.reports import monthly as report; "
-                f"report.run_all({SCOPE!r}, output_root={str(work / 'serial')!r}, workers=1, "
+                "from mkbidx.run import batch; "
+                f"batch.run_all({SCOPE!r}, output_root={str(work / 'serial')!r}, workers=1, "
                 "progress=False)"
             )
             swall, scpu = timed([sys.executable, "-c", code])
