@@ -242,14 +242,16 @@ def _print_notes(dataset, units=None, *, period=None, scope=None) -> None:
     that no scope holds, the scope's units without data and fractional counts: no unit is left
     out of a ranking without a word."""
     from mkbidx.present import alerts
+    from mkbidx.reports.common import with_official_children
 
     notes = list(dataset.notes)
     if units is not None and period is not None:
         counts, published = dataset.counts, dataset.published_groups
         notes.append(alerts.unplaced_units_note(counts, published, units, period=period))
         if scope is not None:
+            expected = with_official_children(units, period, scope)
             notes.append(
-                alerts.absent_units_note(counts, published, units, period=period, scope=scope)
+                alerts.absent_units_note(counts, published, expected, period=period, scope=scope)
             )
         notes += alerts.count_notes(counts, period=period, above=False)  # above: the readers'
     for note in filter(None, notes):
@@ -441,7 +443,7 @@ def _cmd_gap(args) -> int:
         published_groups=dataset.published_groups,
         methodology=m,
     )
-    _print_notes(dataset, units, period=period)  # units without data: one line each below
+    _print_notes(dataset, units, period=period, scope=args.scope)
     for row in result[result["note"].fillna("") != ""].itertuples():
         print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
     _emit(result[gap_text.COLUMNS], args.format, args.output, force=args.force)

@@ -25,8 +25,10 @@ import pandas as pd
 
 from mkbidx import methodology as _methodology
 from mkbidx.core import gap
+from mkbidx.errors import MkbidxError
 from mkbidx.methodology import Methodology
 from mkbidx.present import formatting
+from mkbidx.present.alerts import published_only_note
 
 COLUMNS = gap.COLUMNS
 """The columns of the command line's gap table, in order (as :data:`mkbidx.core.gap.COLUMNS`)."""
@@ -141,6 +143,7 @@ def gap_table(
         The columns :data:`DETAIL_COLUMNS`; :data:`COLUMNS` are the command line's table.
     """
     m = _method(methodology)
+    _check_period(counts, published_groups, period=period)
     plan = gap.to_target(
         counts,
         period=period,
@@ -153,3 +156,32 @@ def gap_table(
         methodology=m,
     )
     return describe(plan, methodology=m)
+
+
+def _check_period(
+    counts: pd.DataFrame, published_groups: pd.DataFrame | None, *, period: str
+) -> None:
+    """Refuse a month without counts in one line: naming the table of published scores that
+    has no counts, or else listing the periods the data has (counts or published scores)."""
+    if (counts["period"].astype(str) == str(period)).any():
+        return
+    pub = published_groups if published_groups is not None else pd.DataFrame(columns=["period"])
+    here = pub[pub["period"].astype(str) == str(period)]
+    files = sorted(set(here["source_file"].dropna().astype(str))) if "source_file" in here else []
+    if len(here):
+        raise MkbidxError(
+            published_only_note(f"khoảng cách đến mục tiêu kỳ {period}").rstrip("."),
+            file=", ".join(files) or None,
+            column="numerator, denominator",
+            expected="số liệu gốc (phản hồi JSON của Cổng, hoặc bảng có tử số, mẫu số)",
+        )
+    available = sorted(set(counts["period"].astype(str)) | set(pub["period"].astype(str)))
+    files = []
+    if "source_file" in counts:
+        files = sorted(set(counts["source_file"].dropna().astype(str)))
+    raise MkbidxError(
+        f"không có số liệu kỳ {period} (missing period)",
+        file=formatting.short_list(files, 3) or None,
+        column="period",
+        expected="một kỳ có trong dữ liệu: " + formatting.short_list(available),
+    )

