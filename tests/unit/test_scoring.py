@@ -27,15 +27,18 @@ def half_up(x: Fraction) -> Decimal:
 def reference_score(metric, n: int, d: int) -> Decimal:
     """Slow, obviously-correct reference of the portal's rule for one metric, in doubles.
 
-    min(max, w · r) with w = max / target, r = n / d (or, in the payment group, n / d rounded to
-    a percent with 2 decimals first), rounded half-up on the exact value of the double, as Java's
+    min(max, w · r) with w = max / target and r = n / d, or, in the payment group,
+    min(max, w · p / 100) with p = n / d as a percent rounded to 2 decimals (multiplied before it
+    is divided, as the portal does); rounded half-up on the exact value of the double, as Java's
     ``new BigDecimal(x).setScale(2, HALF_UP)`` does.
     """
     group = M.group(metric.group)
-    ratio = n / d
+    weight = metric.max / metric.target
     if group.round_ratio_percent_first:
-        ratio = float(half_up(Fraction(ratio * 100))) / 100
-    value = min(metric.max, metric.max / metric.target * ratio)
+        percent = float(half_up(Fraction(n / d * 100)))
+        value = min(metric.max, weight * percent / 100)
+    else:
+        value = min(metric.max, weight * (n / d))
     return half_up(Fraction(value))
 
 
