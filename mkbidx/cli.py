@@ -567,7 +567,13 @@ def _add_fetch(sub) -> None:
     )
     _fetch_options(p)
     p.add_argument("--period", required=True, help="YYYY-MM, YYYY-Qn or YYYY (ended)")
-    p.add_argument("--formality", default=None, help="procedure id (formalityId UUID)")
+    p.add_argument(
+        "--formality",
+        default=None,
+        metavar="CODE_OR_ID",
+        help='one procedure: its code ("2.000815", looked up in the portal\'s catalogue) '
+        "or its formalityId (UUID)",
+    )
     p.add_argument("--output", default=None, help="folder (default data/raw/portal/CODE/PERIOD)")
     p.add_argument("--refresh", action="store_true", help="new snapshot beside a complete one")
     p.add_argument("--provisional", action="store_true", help="a running period (kept apart)")

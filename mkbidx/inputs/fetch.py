@@ -1,7 +1,8 @@
 """``mkbidx fetch``: a province's six group responses and the national summary, kept as served.
 
 One folder per fetch (default ``data/raw/portal/<province code>/<period>/``) holds each answer
-byte for byte as ``<endpoint>.json`` and ``manifest.json`` (URL, request body, status, content
+byte for byte as ``<endpoint>.json`` (a paginated answer's pages 2.. as
+``<endpoint>.page-2.json``, ...) and ``manifest.json`` (URL, request body, status, content
 type, time, SHA-256, bytes, mkbidx version, complete or not). The manifest is rewritten after
 every file, so an interrupted run can resume: a rerun keeps every file whose hash verifies and
 fetches only what is missing or damaged. A complete folder is never touched again; ``refresh``
@@ -14,6 +15,7 @@ The HTTP side (polite session, request bodies, checks) is :mod:`mkbidx.inputs.po
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +27,13 @@ from mkbidx import __version__
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import portal_client as pc
 from mkbidx.inputs.portal_ids import PortalProvince, portal_province
-from mkbidx.inputs.snapshot import MANIFEST_KIND, MANIFEST_NAME, read_manifest, sha256
+from mkbidx.inputs.snapshot import (
+    MANIFEST_KIND,
+    MANIFEST_NAME,
+    page_file,
+    read_manifest,
+    sha256,
+)
 from mkbidx.inputs.text import normalize_period
 from mkbidx.io import write_atomic
 from mkbidx.paths import DATA
@@ -38,6 +46,7 @@ __all__ = [
     "default_folder",
     "fetch",
     "last_ended_month",
+    "resolve_formality",
     "resolve_province",
 ]
 
@@ -45,6 +54,9 @@ RAW_PORTAL = DATA / "raw" / "portal"
 EXIT_PORTAL = 3
 """Exit status when the portal refused or could not be reached (what was fetched is kept)."""
 VN_TIME = timezone(timedelta(hours=7))
+FORMALITY_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+FORMALITY_CODE = re.compile(r"\d{1,2}\.\d{3,7}")
+"""A procedure code of the national database, e.g. ``1.001234`` or ``2.000815``."""
 MANIFEST_VERSION = 1
 
 
@@ -66,6 +78,38 @@ class FetchResult:
 def resolve_province(text: str) -> PortalProvince:
     """The province by official code, portal code, ``departmentId`` or name."""
     return portal_province(text)
+
+
+def resolve_formality(text: str | None, session: pc.PortalSession) -> pc.Formality | None:
+    """``--formality``: a ``formalityId`` (UUID) as it is, a procedure code looked up in the
+    portal's catalogue (one request), None for none.
+
+    Raises
+    ------
+    MkbidxError
+        Neither a UUID nor a procedure code, or a code the catalogue does not have.
+    PortalRefused, PortalUnreachable, WrongAnswer
+        The catalogue could not be asked.
+    """
+    if text is None or not str(text).strip():
+        return None
+    value = str(text).strip()
+    if FORMALITY_UUID.fullmatch(value):
+        return pc.Formality(value.lower(), "", "", {})
+    if not FORMALITY_CODE.fullmatch(value):
+        raise MkbidxError(
+            f"--formality '{value}' không phải mã TTHC hay formalityId (not a procedure)",
+            column="--formality",
+            expected="mã TTHC như 2.000815 hoặc formalityId dạng UUID",
+        )
+    found = pc.find_formality(session, value)
+    if found is None:
+        raise MkbidxError(
+            f"không có TTHC mã {value} trong danh mục của Cổng (unknown procedure code)",
+            column="--formality",
+            expected="mã TTHC có trên dichvucong.gov.vn, vd. 2.000815, hoặc formalityId",
+        )
+    return found
 
 
 def today_vn() -> date:
@@ -195,6 +239,9 @@ def fetch(
         ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; it must have ended unless ``provisional``.
     folder
         Where the files go (default :func:`default_folder`).
+    formality_id
+        A procedure: its ``formalityId`` (UUID) or its code (``"2.000815"``, looked up in the
+        portal's catalogue).
     base_url
         Replaces ``https://dichvucong.gov.vn`` (a replay server in tests).
     delay, timeout
@@ -212,7 +259,7 @@ def fetch(
     ------
     MkbidxError
         Bad arguments: a period that has not ended (without ``provisional``), a folder that
-        holds something else.
+        holds something else, an unknown procedure code.
     """
     say = progress or (lambda line: print(line, file=sys.stderr))
     period = _check_period(period, provisional=provisional, today=today or today_vn())
@@ -222,6 +269,68 @@ def fetch(
             column="--delay",
             expected=f"ít nhất {pc.MIN_DELAY} giây",
         )
+    base = (base_url or pc.DEFAULT_BASE_URL).rstrip("/")
+    own = session is None
+    session = session or pc.PortalSession(base, delay=delay, timeout=timeout)
+    try:
+        try:
+            formality = resolve_formality(formality_id, session)
+        except (pc.PortalRefused, pc.PortalUnreachable, pc.WrongAnswer) as exc:
+            where = Path(folder) if folder is not None else RAW_PORTAL / province.code
+            return FetchResult(
+                where,
+                False,
+                message=f"Cổng trả lời danh mục TTHC (formalities): {exc}; dừng lại, chưa lấy "
+                "tệp nào",
+            )
+        if formality is not None and formality.code:
+            say(f"mkbidx fetch: TTHC {formality.code}: {formality.name} ({formality.id})")
+        return _fetch(
+            province,
+            period,
+            folder=folder,
+            formality=formality,
+            base=base,
+            refresh=refresh,
+            provisional=provisional,
+            say=say,
+            session=session,
+        )
+    finally:
+        if own:
+            session.close()
+
+
+def _entry(name: str, endpoint: str, body: dict[str, Any], reply: pc.Reply, page: int) -> dict:
+    return {
+        "file": name,
+        "endpoint": endpoint,
+        "page": page,
+        "method": "POST",
+        "url": reply.url,
+        "request_body": body,
+        "status": reply.status,
+        "content_type": reply.content_type,
+        "received_at": reply.received_at,
+        "attempts": reply.attempts,
+        "bytes": len(reply.content),
+        "sha256": sha256(reply.content),
+    }
+
+
+def _fetch(
+    province: PortalProvince,
+    period: str,
+    *,
+    folder: str | Path | None,
+    formality: pc.Formality | None,
+    base: str,
+    refresh: bool,
+    provisional: bool,
+    say: Callable[[str], None],
+    session: pc.PortalSession,
+) -> FetchResult:
+    formality_id = formality.id if formality else None
     target = (
         Path(folder)
         if folder is not None
@@ -264,96 +373,122 @@ def fetch(
         "manifest_version": MANIFEST_VERSION,
         "mkbidx_version": __version__,
         **identity,
-        "base_url": (base_url or pc.DEFAULT_BASE_URL).rstrip("/"),
+        "formality": (
+            {"id": formality.id, "code": formality.code, "name": formality.name, **formality.lookup}
+            if formality is not None and formality.code
+            else (old or {}).get("formality")
+        ),
+        "base_url": base,
         "started_at": (old or {}).get("started_at") if entries else _now(),
         "finished_at": None,
         "complete": False,
         "stopped": None,
         "expected_files": expected,
-        "files": [entries[f] for f in expected if f in entries],
+        "files": [],
     }
-    _write_manifest(target, manifest)
+
+    def save() -> None:
+        manifest["expected_files"] = expected
+        manifest["files"] = sorted(
+            (e for e in entries.values() if e["file"] in expected),
+            key=lambda e: expected.index(e["file"]),
+        )
+        _write_manifest(target, manifest)
+
+    save()
     result = FetchResult(target, False, kept=sorted(entries))
-    own = session is None
-    session = session or pc.PortalSession(manifest["base_url"], delay=delay, timeout=timeout)
+    endpoint, page, body = plan[0], 1, {}
     try:
         for i, endpoint in enumerate(plan, start=1):
-            name = f"{endpoint}.json"
-            if name in entries:
-                say(f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}: đã có, mã băm khớp")
-                continue
             root = None if endpoint == pc.NATIONAL else province.department_id
-            body = pc.request_body(
-                endpoint, period, root_department_id=root, formality_id=formality_id
-            )
-            try:
-                reply = session.post(endpoint, body)
-                pc.check_reply(
+            bodies: list[dict[str, Any]] = []
+            pages, size, page = 1, None, 1
+            while page <= pages:
+                name = page_file(endpoint, page)
+                body = pc.request_body(
                     endpoint,
-                    reply,
+                    period,
                     root_department_id=root,
-                    portal_code=province.portal_code,
+                    formality_id=formality_id,
+                    page=page,
+                    page_size=size,
                 )
-            except (
-                pc.PortalRefused,
-                pc.PortalUnreachable,
-                pc.WrongAnswer,
-                KeyboardInterrupt,
-            ) as exc:
-                kind = {
-                    pc.PortalRefused: "refused",
-                    pc.PortalUnreachable: "unreachable",
-                    pc.WrongAnswer: "wrong_answer",
-                    KeyboardInterrupt: "interrupted",
-                }[type(exc)]
-                manifest["stopped"] = {
-                    "endpoint": endpoint,
-                    "reason": kind,
-                    "detail": str(exc),
-                    "request_body": body,
-                    "at": _now(),
-                }
-                _write_manifest(target, manifest)
-                n = len(manifest["files"])
-                said = f"Cổng trả lời {endpoint}: {exc}" if str(exc) else f"{endpoint}: bị ngắt"
-                result.message = (
-                    f"{said}; dừng lại (stopped, {kind}). Đã giữ {n}/"
-                    f"{len(plan)} tệp đã kiểm tra trong {target} (chưa đủ, incomplete); "
-                    "chạy lại lệnh để lấy nốt"
-                )
-                return result
-            write_atomic(target / name, lambda p, c=reply.content: p.write_bytes(c))
-            manifest["files"].append(
-                {
-                    "file": name,
-                    "endpoint": endpoint,
-                    "method": "POST",
-                    "url": reply.url,
-                    "request_body": body,
-                    "status": reply.status,
-                    "content_type": reply.content_type,
-                    "received_at": reply.received_at,
-                    "attempts": reply.attempts,
-                    "bytes": len(reply.content),
-                    "sha256": sha256(reply.content),
-                }
-            )
-            manifest["files"].sort(key=lambda e: expected.index(e["file"]))
-            _write_manifest(target, manifest)
-            result.fetched.append(name)
-            say(
-                f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}: HTTP {reply.status}, "
-                f"{len(reply.content):,} byte".replace(",", ".")
-            )
-    finally:
-        if own:
-            session.close()
+                of = f" trang {page}/{pages}" if pages > 1 else ""
+                if name in entries:
+                    parsed = pc.envelope((target / name).read_bytes())
+                    say(f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}{of}: đã có, mã băm khớp")
+                else:
+                    reply = session.post(endpoint, body)
+                    pc.check_reply(
+                        endpoint,
+                        reply,
+                        root_department_id=root,
+                        portal_code=province.portal_code,
+                        page=page,
+                    )
+                    write_atomic(target / name, lambda p, c=reply.content: p.write_bytes(c))
+                    entries[name] = _entry(name, endpoint, body, reply, page)
+                    result.fetched.append(name)
+                    parsed = reply.body
+                if page == 1:
+                    pages, size = pc.page_count(endpoint, parsed)
+                    at = expected.index(name) + 1
+                    expected[at:at] = [page_file(endpoint, k) for k in range(2, pages + 1)]
+                    of = f" trang 1/{pages}" if pages > 1 else ""
+                save()
+                if name in result.fetched:
+                    n_bytes = entries[name]["bytes"]
+                    say(
+                        f"mkbidx fetch: [{i}/{len(plan)}] {endpoint}{of}: HTTP "
+                        f"{entries[name]['status']}, {n_bytes:,} byte".replace(",", ".")
+                    )
+                bodies.append(parsed)
+                page += 1
+            try:
+                pc.check_pages(endpoint, bodies)
+            except pc.WrongAnswer:
+                # pages that do not add up: none of them is kept, a rerun asks them all again
+                for k in range(1, pages + 1):
+                    entries.pop(page_file(endpoint, k), None)
+                    (target / page_file(endpoint, k)).unlink(missing_ok=True)
+                page = 1
+                raise
+    except (
+        pc.PortalRefused,
+        pc.PortalUnreachable,
+        pc.WrongAnswer,
+        KeyboardInterrupt,
+    ) as exc:
+        kind = {
+            pc.PortalRefused: "refused",
+            pc.PortalUnreachable: "unreachable",
+            pc.WrongAnswer: "wrong_answer",
+            KeyboardInterrupt: "interrupted",
+        }[type(exc)]
+        manifest["stopped"] = {
+            "endpoint": endpoint,
+            "page": page,
+            "reason": kind,
+            "detail": str(exc),
+            "request_body": body,
+            "at": _now(),
+        }
+        save()
+        n = len(manifest["files"])
+        where = f"{endpoint} trang {page}" if page > 1 else endpoint
+        said = f"Cổng trả lời {where}: {exc}" if str(exc) else f"{where}: bị ngắt"
+        result.message = (
+            f"{said}; dừng lại (stopped, {kind}). Đã giữ {n}/"
+            f"{len(expected)} tệp đã kiểm tra trong {target} (chưa đủ, incomplete); "
+            "chạy lại lệnh để lấy nốt"
+        )
+        return result
     manifest["complete"] = (
         all(_verified(target, e) for e in manifest["files"])
         and [e["file"] for e in manifest["files"]] == expected
     )
     manifest["finished_at"] = _now()
-    _write_manifest(target, manifest)
+    save()
     result.complete = manifest["complete"]
     result.message = (
         f"đã lấy đủ {len(expected)} tệp của {province.name} kỳ {period} vào {target}"

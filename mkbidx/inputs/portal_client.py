@@ -14,6 +14,14 @@ Verified against public clients (``ChippedTopaz/qd766`` ``collection.py``/``peri
   ``dossier-digitized``; ``handling-satisfaction`` has no procedure filter).
 - ``service-results`` with ``"departmentType": "ADMINISTRATIVE_UNIT"`` and no root: the national
   overview ("Cả nước") and the 34 provinces.
+- The non-tree endpoints (and ``service-results``) end with ``"pagination": {"total",
+  "currentPage", "pageSize", "totalPages"}``; page ``k`` is asked with ``"currentPage": k``
+  (:func:`request_body` ``page``) and :func:`check_pages` verifies that the pages hold every
+  child once. Tree endpoints answer every child at once.
+- The procedure catalogue ``POST {base}/api/v1/reporting/formalities`` with ``{"q": "2.000815",
+  "currentPage": 1, "pageSize": 10}`` answers ``data.items`` (``id``, ``code``, ``name``, ...) and
+  ``data.pagination`` (``ChippedTopaz/qd766`` ``docs/API_CONTRACT_M0.md`` and its fixture
+  ``formalities/code-2.000815-page-1.json``): :func:`find_formality`.
 - A web application firewall may answer 403/406/429, or an HTML page ("Request Rejected",
   "Support ID") even with a 2xx status, or reset the connection. The client stops at once on
   those: no retry, no evasion.
@@ -25,6 +33,7 @@ timeout on every request. All names here are English; messages for the user are 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -42,12 +51,18 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "GROUP_ENDPOINTS",
     "MIN_DELAY",
+    "PAGINATED",
+    "Formality",
     "PortalRefused",
     "PortalSession",
     "PortalUnreachable",
     "Reply",
     "WrongAnswer",
+    "check_pages",
     "check_reply",
+    "envelope",
+    "find_formality",
+    "page_count",
     "request_body",
 ]
 
@@ -63,6 +78,11 @@ GROUP_ENDPOINTS = (
 )
 NATIONAL = "service-results"
 TREE_ENDPOINTS = frozenset(e for e in GROUP_ENDPOINTS if e.endswith("-tree"))
+PAGINATED = frozenset(e for e in (*GROUP_ENDPOINTS, NATIONAL) if e not in TREE_ENDPOINTS)
+"""Endpoints whose answer ends with ``pagination`` (every page is fetched)."""
+CATALOGUE = "/api/v1/reporting/formalities"
+CATALOGUE_PAGE_SIZE = 10  # what the portal's own page asks
+CATALOGUE_MAX_PAGES = 3  # a code search that has not found the code by then will not
 PAGE_SIZE = {"dvc-progress-tree": 100, "formality-online-payment-tree": 100}
 DEFAULT_PAGE_SIZE = 200
 FORMALITY_KEY = {"dossier-digitized": "formalityID", "handling-satisfaction": None}
@@ -110,8 +130,13 @@ def request_body(
     *,
     root_department_id: str | None,
     formality_id: str | None = None,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> dict[str, Any]:
-    """The JSON body the portal's page sends for ``endpoint`` and ``period``.
+    """The JSON body the portal's page sends for ``endpoint`` and ``period`` (page ``page``).
+
+    ``page_size`` is the page size page 1 was answered with (for ``service-results``, whose
+    first request sends none).
 
     Examples
     --------
@@ -123,11 +148,16 @@ def request_body(
 'pageSize': 200}
     >>> request_body("service-results", "2026", root_department_id=None)
     {'timeType': 'year', 'year': 2026, 'departmentType': 'ADMINISTRATIVE_UNIT'}
+    >>> request_body("transparency", "2026", root_department_id="R", page=2)["currentPage"]
+    2
     """
     p = parse(period)
     if endpoint == NATIONAL:
         body: dict[str, Any] = _time_fields(p)
         body["departmentType"] = "ADMINISTRATIVE_UNIT"
+        if page > 1:
+            body["currentPage"] = page
+            body["pageSize"] = page_size or DEFAULT_PAGE_SIZE
         return body
     if endpoint == "handling-satisfaction":
         first, last = period_bounds(str(p))
@@ -135,7 +165,7 @@ def request_body(
     else:
         body = _time_fields(p)
     body["rootDepartmentId"] = root_department_id
-    body["currentPage"] = 1
+    body["currentPage"] = page
     body["pageSize"] = PAGE_SIZE.get(endpoint, DEFAULT_PAGE_SIZE)
     if formality_id:
         key = FORMALITY_KEY.get(endpoint, "formalityId")
@@ -215,7 +245,8 @@ class PortalSession:
         self._client.close()
 
     def url(self, endpoint: str) -> str:
-        return f"{self.base_url}{API_PREFIX}{endpoint}"
+        """An evaluation endpoint's URL, or ``base_url`` + ``endpoint`` for a path ("/api/...")."""
+        return f"{self.base_url}{'' if endpoint.startswith('/') else API_PREFIX}{endpoint}"
 
     def _wait(self) -> None:
         if self._last is None:
@@ -267,7 +298,7 @@ class PortalSession:
                 raise WrongAnswer(f"HTTP {status}")
             return Reply(
                 url=url,
-                body=_envelope(content),
+                body=envelope(content),
                 status=status,
                 content_type=ctype,
                 content=content,
@@ -277,7 +308,8 @@ class PortalSession:
         raise PortalUnreachable(f"{problem} (sau {MAX_RETRIES + 1} lần thử)")
 
 
-def _envelope(content: bytes) -> dict[str, Any]:
+def envelope(content: bytes) -> dict[str, Any]:
+    """The parsed ``{"code": "OK", "data": {...}}`` answer; :class:`WrongAnswer` otherwise."""
     try:
         doc = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -298,15 +330,27 @@ def _fold(text: Any) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).lower().strip()
 
 
+def _children_key(endpoint: str) -> tuple[str, str]:
+    if endpoint == NATIONAL or endpoint not in TREE_ENDPOINTS:
+        return "overview", "evaluation"
+    return "parent", "children"
+
+
 def check_reply(
-    endpoint: str, reply: Reply, *, root_department_id: str | None, portal_code: str | None
+    endpoint: str,
+    reply: Reply,
+    *,
+    root_department_id: str | None,
+    portal_code: str | None,
+    page: int = 1,
 ) -> None:
-    """Raise :class:`WrongAnswer` unless ``reply`` is the complete answer for the requested unit.
+    """Raise :class:`WrongAnswer` unless ``reply`` is page ``page`` of the requested unit's answer.
 
     The root (``parent`` or ``overview``) must be the requested unit: its ``departmentId`` equals
     the requested root, or (the portal sometimes relabels ids) its ``departmentCode`` equals the
     province's portal code; the national "Cả nước" answer is never accepted for a province.
-    Every child has a ``departmentId``; paginated answers must hold every page.
+    Every child has a ``departmentId``; a paginated answer says it is page ``page``. That the
+    pages together hold every child is :func:`check_pages`.
     """
     data = reply.body["data"]
     if endpoint == NATIONAL:
@@ -314,11 +358,9 @@ def check_reply(
         if not isinstance(children, list) or not children:
             raise WrongAnswer("bảng xếp hạng toàn quốc rỗng (no provinces in service-results)")
         _check_children(children)
-        _check_pagination(data, len(children))
+        _check_page(data, page)
         return
-    root_key, children_key = (
-        ("parent", "children") if endpoint in TREE_ENDPOINTS else ("overview", "evaluation")
-    )
+    root_key, children_key = _children_key(endpoint)
     root = data.get(root_key)
     children = data.get(children_key)
     if not isinstance(root, dict) or not isinstance(children, list):
@@ -336,8 +378,8 @@ def check_reply(
             + (f" ({portal_code})" if portal_code else "")
         )
     _check_children(children)
-    if endpoint not in TREE_ENDPOINTS:
-        _check_pagination(data, len(children))
+    if endpoint in PAGINATED:
+        _check_page(data, page)
 
 
 def _check_children(children: list[Any]) -> None:
@@ -346,12 +388,127 @@ def _check_children(children: list[Any]) -> None:
             raise WrongAnswer(f"đơn vị con thứ {i} không có departmentId (child without id)")
 
 
-def _check_pagination(data: dict[str, Any], n: int) -> None:
+def _pagination(data: dict[str, Any]) -> dict[str, Any] | None:
     page = data.get("pagination")
-    if not isinstance(page, dict):
+    return page if isinstance(page, dict) else None
+
+
+def _check_page(data: dict[str, Any], page: int) -> None:
+    info = _pagination(data)
+    if info is None:
+        if page > 1:
+            raise WrongAnswer(f"trang {page} không có pagination (page without pagination)")
         return  # the answer says nothing about pages: all of it came in one
-    total, pages = page.get("total"), page.get("totalPages")
-    if isinstance(pages, int) and pages > 1:
-        raise WrongAnswer(f"phản hồi có {pages} trang (pagination), mới lấy trang 1")
-    if isinstance(total, int) and total > n:
-        raise WrongAnswer(f"phản hồi thiếu đơn vị: {n}/{total} (pagination total)")
+    current, pages = info.get("currentPage"), info.get("totalPages")
+    if isinstance(current, int) and current != page:
+        raise WrongAnswer(f"Cổng trả trang {current} thay cho trang {page} (wrong page)")
+    if isinstance(pages, int) and page > max(pages, 1):
+        raise WrongAnswer(f"trang {page} vượt quá {pages} trang (page beyond totalPages)")
+
+
+def page_count(endpoint: str, body: dict[str, Any]) -> tuple[int, int | None]:
+    """``(totalPages, pageSize)`` of a parsed answer (``(1, None)`` without pagination).
+
+    >>> page_count("transparency", {"data": {"pagination": {"total": 450, "currentPage": 1,
+    ...     "pageSize": 200, "totalPages": 3}}})
+    (3, 200)
+    >>> page_count("dvc-progress-tree", {"data": {"children": []}})
+    (1, None)
+    """
+    if endpoint not in PAGINATED:
+        return 1, None
+    info = _pagination(body.get("data") or {})
+    if info is None:
+        return 1, None
+    pages, size = info.get("totalPages"), info.get("pageSize")
+    pages = pages if isinstance(pages, int) and pages > 0 else 1
+    return pages, size if isinstance(size, int) and size > 0 else None
+
+
+def check_pages(endpoint: str, bodies: list[dict[str, Any]]) -> None:
+    """Raise :class:`WrongAnswer` unless ``bodies`` (pages 1..n, parsed) are one whole answer.
+
+    Pages 1..``totalPages`` each once, the same ``total`` and ``totalPages`` on every page, every
+    child once across the pages, and the children add up to ``total``.
+    """
+    _, children_key = _children_key(endpoint)
+    infos = [_pagination(b["data"]) for b in bodies]
+    if endpoint not in PAGINATED or infos[0] is None:
+        return
+    first = infos[0]
+    pages, total = first.get("totalPages"), first.get("total")
+    for k, info in enumerate(infos, start=1):
+        if info is None:
+            raise WrongAnswer(f"trang {k} không có pagination (page without pagination)")
+        if info.get("currentPage", k) != k:
+            raise WrongAnswer(f"trang {k} tự ghi là trang {info.get('currentPage')} (wrong page)")
+        if (info.get("totalPages"), info.get("total")) != (pages, total):
+            raise WrongAnswer(
+                f"các trang không khớp nhau (pages disagree): trang 1 ghi {total} đơn vị/"
+                f"{pages} trang, trang {k} ghi {info.get('total')}/{info.get('totalPages')}; "
+                "số liệu thay đổi giữa hai lần hỏi"
+            )
+    if isinstance(pages, int) and len(bodies) != max(pages, 1):
+        raise WrongAnswer(f"có {len(bodies)}/{pages} trang (missing pages)")
+    ids: list[Any] = [c.get("departmentId") for b in bodies for c in b["data"][children_key]]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise WrongAnswer(f"đơn vị {dup} có ở hai trang (duplicate child across pages)")
+    if isinstance(total, int) and total != len(ids):
+        raise WrongAnswer(f"phản hồi thiếu hoặc thừa đơn vị: {len(ids)}/{total} (pagination total)")
+
+
+# ------------------------------------------------------------------------ procedure catalogue
+@dataclass(frozen=True)
+class Formality:
+    """A procedure (thủ tục hành chính) of the portal's catalogue."""
+
+    id: str
+    code: str
+    name: str
+    lookup: dict[str, Any]  # the catalogue request: url, body, status, sha256, bytes
+
+
+def find_formality(session: PortalSession, code: str) -> Formality | None:
+    """The procedure whose ``code`` is exactly ``code`` (e.g. ``"2.000815"``), or None.
+
+    Asks the catalogue with ``{"q": code, "currentPage": k, "pageSize": 10}``, page after page
+    while the code is not found (at most :data:`CATALOGUE_MAX_PAGES`).
+
+    Raises
+    ------
+    PortalRefused, PortalUnreachable, WrongAnswer
+        As :meth:`PortalSession.post`; WrongAnswer also for a catalogue answer without
+        ``data.items`` or with two procedures of the same code.
+    """
+    for page in range(1, CATALOGUE_MAX_PAGES + 1):
+        body = {"q": code, "currentPage": page, "pageSize": CATALOGUE_PAGE_SIZE}
+        reply = session.post(CATALOGUE, body)
+        data = reply.body["data"]
+        items = data.get("items")
+        if not isinstance(items, list):
+            raise WrongAnswer("danh mục TTHC không có data.items (unexpected catalogue shape)")
+        hits = {
+            str(i.get("id")): i
+            for i in items
+            if isinstance(i, dict) and str(i.get("code") or "").strip() == code and i.get("id")
+        }
+        if len(hits) > 1:
+            raise WrongAnswer(
+                f"mã TTHC {code} ứng với {len(hits)} thủ tục (ambiguous): " + ", ".join(hits)
+            )
+        if hits:
+            fid, item = next(iter(hits.items()))
+            lookup = {
+                "url": reply.url,
+                "request_body": body,
+                "status": reply.status,
+                "received_at": reply.received_at,
+                "bytes": len(reply.content),
+                "sha256": hashlib.sha256(reply.content).hexdigest(),
+            }
+            return Formality(fid, code, str(item.get("name") or ""), lookup)
+        pages, _ = page_count(NATIONAL, reply.body)  # the catalogue paginates like the lists
+        if page >= pages:
+            return None
+    return None

@@ -275,7 +275,8 @@ def _read_file(
         if not snap.readable(path):  # the manifest, the national summary
             units = empty_frame((*UNITS_COLUMNS, "_has_code")).astype({"_has_code": bool})
             return Part(path, empty_frame(COUNTS_COLUMNS), empty_frame(GROUPS_COLUMNS), units)
-        part = read_json(path, period=period or snap.period, m=m)
+        # a paginated answer's pages 2.. are read with page 1, as one response
+        part = snap.read(path, lambda p: read_json(p, period=period or snap.period, m=m))
         part.notes.extend(snap.notes())
         return part
     frame = read_csv(path, m) if suffix == ".csv" else read_excel(path, m)

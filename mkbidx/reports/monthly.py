@@ -135,10 +135,14 @@ class MonthlyReport:
 
     @property
     def headline(self) -> Html:
-        """Title, total and rank among the peers, change from last month, units above 80."""
+        """Title, total and rank among the peers, change from last month, units above 80 (and
+        "SỐ LIỆU TẠM TÍNH" when the month was fetched before it ended)."""
+        from mkbidx.inputs.snapshot import PROVISIONAL_MARK, is_provisional
+
         band = self.scope_row.get("band") if self.scope_row else None
         return render(
             "monthly-headline",
+            provisional=PROVISIONAL_MARK if is_provisional(self.notes, self.period) else None,
             title=self.title,
             scope_name=self.scope_name,
             period_long=formatting.period_long(self.period),
@@ -333,9 +337,17 @@ class MonthlyReport:
                 for r in self.table.itertuples(index=False)
             ],
             "alerts": len(self.alerts),
+            "provisional": _provisional(self.notes, self.period),
             "inputs": [f.__dict__ for f in self.inputs],
             **warnings,
         }
+
+
+def _provisional(notes: tuple[str, ...], period: str) -> bool:
+    """Whether the month was read from a fetch made before it ended (the readers' note)."""
+    from mkbidx.inputs.snapshot import is_provisional
+
+    return is_provisional(notes, period)
 
 
 def _json_number(x: Any) -> float | None:

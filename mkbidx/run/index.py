@@ -1,4 +1,9 @@
-"""``outputs/index.html``: every monthly report found under an output folder, by scope and month."""
+"""``outputs/index.html``: every monthly report found under an output folder, by scope and month.
+
+Each row links the report, its one-page ``brief.pdf`` and draft letter when they are there, and
+says "SỐ LIỆU TẠM TÍNH" when the report was made from a provisional fetch (its ``summary.json``
+has ``"provisional": true``).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from mkbidx import __version__
+from mkbidx.inputs.snapshot import PROVISIONAL_MARK
 from mkbidx.io import write_atomic
 from mkbidx.paths import INDEX_HTML, LETTER_HTML, REPORT_HTML, SUMMARY
 from mkbidx.present import formatting, html
 from mkbidx.reports.params import SCOPE_PATTERN
+from mkbidx.run.brief import BRIEF_PDF
 
 PERIOD_FOLDER = re.compile(r"\d{4}-\d{2}")
 
@@ -48,6 +55,10 @@ def write_index(output_root: str | Path) -> Path:
                 "band": s.get("band") or formatting.MISSING,
                 "href": f"{period}/{scope}/{REPORT_HTML}",
                 "letter": f"{period}/{scope}/{LETTER_HTML}" if letter.is_file() else None,
+                "brief": (
+                    f"{period}/{scope}/{BRIEF_PDF}" if (folder / BRIEF_PDF).is_file() else None
+                ),
+                "provisional": PROVISIONAL_MARK if s.get("provisional") is True else None,
             }
         )
     page = html.index_page([scopes[k] for k in sorted(scopes)], version=__version__)

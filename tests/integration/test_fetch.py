@@ -11,13 +11,14 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mkbidx import cli
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import fetch, readers
 from mkbidx.inputs import portal_client as pc
-from mkbidx.inputs.snapshot import snapshot_of
+from mkbidx.inputs.snapshot import sha256, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location(
@@ -455,3 +456,234 @@ def test_interrupted_run_keeps_what_was_fetched(replay, province, tmp_path):
     m = _manifest(tmp_path / "i")
     assert m["stopped"]["reason"] == "interrupted" and len(m["files"]) == 2
     assert _fast_fetch(replay, province, tmp_path / "i").complete
+
+
+# ------------------------------------------------------------------------ pagination
+def _paged(replay, endpoint="transparency", size=5):
+    pages = replay_server.paginate(replay_server.recordings()[endpoint], size)
+    replay.pages[endpoint] = pages
+    return pages
+
+
+def test_paginated_answer_every_page_fault_on_page_2_exits_3_then_rerun_completes(
+    replay, tmp_path, capsys
+):
+    pages = _paged(replay)  # 14 children, 5 per page: 3 pages
+    assert len(pages) == 3
+    replay.faults["transparency@2"] = ["403"]
+    out = tmp_path / "paged"
+    args = [
+        "fetch",
+        "--province",
+        "25",
+        "--period",
+        "2026-08",
+        "--base-url",
+        replay.url,
+        "--output",
+        str(out),
+        "--delay",
+        "0.5",
+    ]
+    assert cli.main(args) == 3
+    err = capsys.readouterr().err
+    assert "transparency trang 2" in err and "HTTP 403" in err
+    m = _manifest(out)
+    assert m["complete"] is False and m["stopped"]["page"] == 2
+    assert [e["file"] for e in m["files"]] == ["transparency.json"]
+    assert m["expected_files"][:3] == [
+        "transparency.json",
+        "transparency.page-2.json",
+        "transparency.page-3.json",
+    ]
+    assert [(r["endpoint"], r["page"]) for r in replay.requests] == [
+        ("transparency", 1),
+        ("transparency", 2),
+    ]
+    n = len(replay.requests)
+    assert cli.main(args) == 0
+    asked = [(r["endpoint"], r["body"].get("currentPage")) for r in replay.requests[n:]]
+    assert asked[:2] == [("transparency", 2), ("transparency", 3)]  # page 1 kept (hash)
+    assert [e for e, _ in asked[2:]] == ENDPOINTS[1:]
+    # polite across pages too
+    times = [r["time"] for r in replay.requests[n:]]
+    assert all(b - a >= 0.5 for a, b in zip(times, times[1:], strict=False))
+    m = _manifest(out)
+    assert m["complete"] is True and len(m["files"]) == len(ENDPOINTS) + 2
+    for k, page in enumerate(pages, start=1):
+        name = "transparency.json" if k == 1 else f"transparency.page-{k}.json"
+        assert (out / name).read_bytes() == page  # byte for byte
+        entry = next(e for e in m["files"] if e["file"] == name)
+        assert entry["page"] == k and entry["request_body"]["currentPage"] == k
+        assert entry["sha256"] == sha256(page) and entry["bytes"] == len(page)
+    # the readers take the pages as one response: the same data as the answer in one page
+    del replay.pages["transparency"]
+    whole = tmp_path / "whole"
+    assert _fast_fetch(replay, fetch.resolve_province("25"), whole).complete
+    paged, one = readers.read(out), readers.read(whole)
+    cols = ["period", "unit_code", "group", "metric", "numerator", "denominator"]
+    for a, b in ((paged.counts, one.counts), (paged.published_groups, one.published_groups)):
+        keys = [c for c in cols if c in a]
+        a = a[keys].sort_values(keys[:4]).reset_index(drop=True)
+        b = b[keys].sort_values(keys[:4]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+    sources = set(paged.counts["source_file"].astype(str))
+    assert {str(out / f"transparency{s}.json") for s in ("", ".page-2", ".page-3")} <= sources
+    capsys.readouterr()
+    assert cli.main(["reconcile", str(out)]) == 0
+    assert "reproduced 365/365" in capsys.readouterr().out
+
+
+def test_pages_that_disagree_are_all_dropped_and_refetched(replay, province, tmp_path):
+    pages = _paged(replay, "dossier-digitized", 3)  # 8 children: 3 pages
+    changed = json.loads(pages[1])
+    changed["data"]["pagination"]["total"] = 9  # the data moved between two requests
+    replay.pages["dossier-digitized"] = [pages[0], json.dumps(changed).encode(), pages[2]]
+    out = tmp_path / "d"
+    first = _fast_fetch(replay, province, out)
+    assert first.exit_code == 3
+    m = _manifest(out)
+    assert m["stopped"]["reason"] == "wrong_answer" and "pages disagree" in m["stopped"]["detail"]
+    assert not list(out.glob("dossier-digitized*"))  # none of the pages is kept
+    replay.pages["dossier-digitized"] = pages
+    assert _fast_fetch(replay, province, out).complete
+    assert (out / "dossier-digitized.page-3.json").read_bytes() == pages[2]
+
+
+def test_check_pages_missing_duplicate_and_short():
+    pages = [
+        json.loads(p) for p in replay_server.paginate(replay_server.recordings()["transparency"], 5)
+    ]
+    pc.check_pages("transparency", pages)
+    with pytest.raises(pc.WrongAnswer, match="missing pages"):
+        pc.check_pages("transparency", pages[:2])
+    dup = json.loads(json.dumps(pages))
+    dup[2]["data"]["evaluation"][0] = dup[0]["data"]["evaluation"][0]
+    with pytest.raises(pc.WrongAnswer, match="duplicate child"):
+        pc.check_pages("transparency", dup)
+    short = json.loads(json.dumps(pages))
+    del short[2]["data"]["evaluation"][-1]
+    with pytest.raises(pc.WrongAnswer, match="pagination total"):
+        pc.check_pages("transparency", short)
+    one = json.loads(json.dumps(pages[0]))
+    one["data"]["pagination"]["totalPages"] = 1  # says one page of 14, holds 5
+    with pytest.raises(pc.WrongAnswer, match="5/14"):
+        pc.check_pages("transparency", [one])
+    pc.check_pages("dvc-progress-tree", [{"data": {"children": []}}])  # trees: no pages
+
+
+# ------------------------------------------------------------------------ --formality
+FORMALITY_ID = "019d2bfd-8e22-77ef-819f-e49460350904"
+
+
+def test_formality_by_code_is_looked_up_in_the_catalogue(replay, tmp_path, capsys):
+    out = tmp_path / "tthc"
+    args = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
+    assert cli.main([*args, "--output", str(out), "--formality", "2.000815"]) == 0, (
+        capsys.readouterr().err
+    )
+    first = replay.requests[0]
+    assert first["path"] == "/api/v1/reporting/formalities"
+    assert first["body"] == {"q": "2.000815", "currentPage": 1, "pageSize": 10}
+    sent = {r["endpoint"]: r["body"] for r in replay.requests[1:]}
+    assert set(sent) == {
+        "transparency",
+        "dvc-progress-tree",
+        "provide-online-tree",
+        "formality-online-payment-tree",
+        "dossier-digitized",
+    }
+    assert sent["transparency"]["formalityId"] == FORMALITY_ID
+    assert sent["dossier-digitized"]["formalityID"] == FORMALITY_ID
+    m = _manifest(out)
+    assert m["formality_id"] == FORMALITY_ID and m["formality"]["code"] == "2.000815"
+    assert m["formality"]["name"].startswith("Chứng thực bản sao")
+    assert m["formality"]["sha256"] and m["complete"] is True
+    # the UUID itself: no catalogue request; the same folder is complete already
+    n = len(replay.requests)
+    assert cli.main([*args, "--output", str(out), "--formality", FORMALITY_ID.upper()]) == 0
+    assert len(replay.requests) == n
+    # the default folder is named by the formalityId
+    p = fetch.resolve_province("25")
+    assert fetch.default_folder(p, "2026-08", formality_id=FORMALITY_ID).name == (
+        f"2026-08-tthc-{FORMALITY_ID}"
+    )
+
+
+def test_unknown_or_malformed_formality_exits_2_in_one_line(replay, tmp_path, capsys):
+    base = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
+    out = tmp_path / "x"
+    assert cli.main([*base, "--output", str(out), "--formality", "1.999999"]) == 2
+    assert [r["endpoint"] for r in replay.requests] == ["formalities"]  # one question only
+    assert cli.main([*base, "--output", str(out), "--formality", "chứng thực"]) == 2
+    assert len(replay.requests) == 1  # not even asked
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 2 and "Traceback" not in err
+    assert "1.999999" in lines[0] and "unknown procedure code" in lines[0]
+    assert not out.exists()
+
+
+def test_catalogue_refused_exits_3_without_files(replay, tmp_path, capsys):
+    replay.faults["formalities"] = ["429"]
+    out = tmp_path / "r"
+    args = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
+    assert cli.main([*args, "--output", str(out), "--formality", "2.000815"]) == 3
+    assert "HTTP 429" in capsys.readouterr().err
+    assert not out.exists() and len(replay.requests) == 1
+
+
+# ------------------------------------------------------------------------ provisional mark
+def test_report_from_provisional_fetch_is_marked_and_index_links_brief(replay, tmp_path):
+    from mkbidx.reports import monthly
+    from mkbidx.run import index
+    from mkbidx.run.brief import write_brief
+
+    folder = tmp_path / "raw" / "2026-08-provisional"
+    with pc.PortalSession(replay.url, delay=0.5, sleep=lambda s: None) as session:
+        got = fetch.fetch(
+            fetch.resolve_province("25"),
+            "2026-08",
+            folder=folder,
+            today=date(2026, 8, 20),
+            provisional=True,
+            session=session,
+            progress=lambda line: None,
+        )
+    assert got.complete
+    r, error = None, None
+    for scope in ("25", "H44"):  # the province under its official code, else its portal code
+        try:
+            r = monthly.monthly_context(folder, "2026-08", scope)
+            break
+        except MkbidxError as exc:
+            error = exc
+    assert r is not None, error
+    assert "SỐ LIỆU TẠM TÍNH" in str(r.headline)
+    summary = r.summary()
+    assert summary["provisional"] is True
+    out = tmp_path / "outputs"
+    report_dir = out / "2026-08" / r.scope
+    report_dir.mkdir(parents=True)
+    (report_dir / "report.html").write_text(f"<html>{r.headline}</html>", encoding="utf-8")
+    (report_dir / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    write_brief(r, report_dir)
+    page = index.write_index(out).read_text("utf-8")
+    assert "SỐ LIỆU TẠM TÍNH" in page
+    assert f'href="2026-08/{r.scope}/brief.pdf"' in page
+    # the same month fetched after it ended: no mark
+    final = tmp_path / "raw" / "2026-08"
+    with pc.PortalSession(replay.url, delay=0.5, sleep=lambda s: None) as session:
+        assert fetch.fetch(
+            fetch.resolve_province("25"),
+            "2026-08",
+            folder=final,
+            session=session,
+            progress=lambda line: None,
+        ).complete
+    r2 = monthly.monthly_context(final, "2026-08", r.scope)
+    assert "TẠM TÍNH" not in str(r2.headline) and r2.summary()["provisional"] is False
+    (report_dir / "summary.json").write_text(json.dumps(r2.summary()), encoding="utf-8")
+    (report_dir / "brief.pdf").unlink()
+    page = index.write_index(out).read_text("utf-8")
+    assert "TẠM TÍNH" not in page and "brief.pdf" not in page
