@@ -238,9 +238,9 @@ def _short_list(items, n: int = 8) -> str:
 
 def _print_notes(dataset, units=None, *, period=None, scope=None) -> None:
     """The readers' notes on stderr (files left out, cleaned cells, published-only tables,
-    numerators above denominators), then, with ``units`` and ``period``, the month's unit codes
-    that no scope holds, the scope's units without data and fractional counts: no unit is left
-    out of a ranking without a word."""
+    fractional counts and numerators above denominators), then, with ``units`` and ``period``,
+    the month's unit codes that no scope holds and the scope's units without data: no unit is
+    left out of a ranking without a word."""
     from mkbidx.present import alerts
     from mkbidx.reports.common import with_official_children
 
@@ -253,7 +253,6 @@ def _print_notes(dataset, units=None, *, period=None, scope=None) -> None:
             notes.append(
                 alerts.absent_units_note(counts, published, expected, period=period, scope=scope)
             )
-        notes += alerts.count_notes(counts, period=period, above=False)  # above: the readers'
     for note in filter(None, notes):
         print(f"mkbidx: ghi chú: {_one_line(note)}", file=sys.stderr)
 
@@ -387,14 +386,22 @@ def _cmd_letter(args) -> int:
     period = readers.normalize_period(args.period, column="--period")
     config = letter.read_config(args.config) if args.config else None
     # names resolve in the whole registry: the letter names the scope's peers too
-    evaluation = _evaluate_period(args, m, period, names_in_scope=False).evaluation
+    dataset, units, evaluation = _evaluate_period(args, m, period, names_in_scope=False)
     facts = letter.letter_facts(
-        evaluation, period=period, scope=args.scope, methodology=m, config=config
+        evaluation,
+        period=period,
+        scope=args.scope,
+        methodology=m,
+        config=config,
+        # the scope's official name: a table of its units' published scores gets its letter too
+        scope_name=letter.unit_name(units, args.scope, period),
     )
     table = evaluation.table
     _warn_incomplete(table[table["unit_code"].isin([u.code for u in facts.units])])
     folder = Path(args.output) / period / args.scope
-    for path in write_letter(facts, folder, config=config, force=args.force):
+    written = write_letter(facts, folder, config=config, force=args.force)
+    _print_notes(dataset, units, period=period, scope=args.scope)  # once written: one-line errors
+    for path in written:
         print(f"đã ghi {path}")
     return 0
 

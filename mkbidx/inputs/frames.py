@@ -11,7 +11,7 @@ dtype('float64')
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,6 +88,10 @@ class Dataset:
         Every file read, in reading order (for SHA-256 manifests).
     notes
         Human-readable remarks (Vietnamese), e.g. units that publish a score but no counts.
+    file_periods, file_notes
+        The periods each file of ``files`` holds and the notes it gave, in the order of
+        ``files`` (see :meth:`files_of` and :meth:`notes_of`: a report lists only the files of
+        its months, and their notes).
     """
 
     counts: pd.DataFrame
@@ -97,6 +101,35 @@ class Dataset:
     notes: tuple[str, ...] = ()
     periods_seen: tuple[str, ...] = ()
     """Every period met in the files, also those of files left out by ``only_period``."""
+    file_periods: tuple[tuple[str, ...], ...] = ()
+    file_notes: tuple[tuple[str, ...], ...] = ()
+
+    def _held(self, periods: Iterable[str]) -> list[int]:
+        """Positions in ``files`` of the files that hold data of some of ``periods`` (all of
+        them when the dataset does not say what each file holds)."""
+        if len(self.file_periods) != len(self.files):
+            return list(range(len(self.files)))
+        wanted = {str(p) for p in periods}
+        return [i for i, held in enumerate(self.file_periods) if wanted & set(held)]
+
+    def files_of(self, periods: Iterable[str]) -> tuple[Path, ...]:
+        """The files that hold data of some of ``periods``, in reading order.
+
+        >>> e = empty_frame(COUNTS_COLUMNS)
+        >>> ds = Dataset(e, e, e, files=(Path("a.csv"), Path("b.json")),
+        ...              file_periods=(("2024-07", "2024-08"), ("2026-08",)))
+        >>> [f.name for f in ds.files_of(["2024-08"])]
+        ['a.csv']
+        """
+        return tuple(self.files[i] for i in self._held(periods))
+
+    def notes_of(self, periods: Iterable[str]) -> tuple[str, ...]:
+        """The notes of the files that hold data of some of ``periods`` (each note once, in
+        reading order); every note when the dataset does not say which file gave which."""
+        if len(self.file_notes) != len(self.files):
+            return self.notes
+        held = self._held(periods)
+        return tuple(dict.fromkeys(n for i in held for n in self.file_notes[i]))
 
 
 @dataclass

@@ -4,6 +4,7 @@ the files read and their SHA-256, and the periods the data covers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,19 @@ class Inputs:
     methodology: Methodology
     data_path: Path
 
+    def sources(self, periods: Iterable[str]) -> tuple[tuple[InputFile, ...], tuple[str, ...]]:
+        """The files that hold data of some of ``periods`` (a report's months) and the readers'
+        notes on them: a report lists only the files it used (see
+        :meth:`mkbidx.inputs.frames.Dataset.files_of`)."""
+        ds = self.dataset
+        periods = list(periods)
+        files_of = getattr(ds, "files_of", None)
+        if files_of is None or len(self.files) != len(ds.files):
+            return self.files, tuple(getattr(ds, "notes", ()) or ())
+        used = {Path(f) for f in files_of(periods)}
+        files = tuple(i for f, i in zip(ds.files, self.files, strict=True) if Path(f) in used)
+        return files, ds.notes_of(periods)
+
 
 def _registry() -> units.Registry | None:
     """The official registry, or None when its files cannot be read."""
@@ -54,9 +68,18 @@ def unit_labels(dataset: Any, registry: Any = None) -> pd.DataFrame:
     -------
     DataFrame
         period, unit_code, unit_name, level, parent_code; one row per period and unit. A label
-        given in the data wins; a missing one (None) is taken from the official registry.
+        given in the data wins; a missing one (None) is taken from the official registry, and
+        so is the name of a unit a table identified by name only (its official name, not the
+        file's "UBND xã ...", which stays in the readers' notes).
     """
-    own = dataset.units[UNIT_PERIOD_COLUMNS].drop_duplicates(["period", "unit_code"], keep="first")
+    own = dataset.units.drop_duplicates(["period", "unit_code"], keep="first")
+    # a unit a table named without its code: the registry's name, the file's only if unknown
+    extra = own["extra"] if "extra" in own else pd.Series(None, index=own.index, dtype=object)
+    by_name = extra.map(lambda e: isinstance(e, dict) and readers.NAME_IN_FILE in e).astype(bool)
+    file_names = own.loc[by_name, ["period", "unit_code", "unit_name"]]
+    own = own[UNIT_PERIOD_COLUMNS].assign(
+        unit_name=own["unit_name"].astype(object).where(~by_name, None)
+    )
     periods = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
     official = []
     if registry is not None:
@@ -66,14 +89,20 @@ def unit_labels(dataset: Any, registry: Any = None) -> pd.DataFrame:
                 official.append(registry.units_frame(period, codes).assign(period=period))
             except MkbidxError:  # a period the registry cannot place (e.g. a quarter)
                 continue
-    if not official:
-        return own.reset_index(drop=True)
-    reg = pd.concat(official, ignore_index=True)[UNIT_PERIOD_COLUMNS]
-    merged = own.merge(reg, on=["period", "unit_code"], how="outer", suffixes=("", "_reg"))
-    for col in ("unit_name", "level", "parent_code"):
-        merged[col] = merged[col].astype(object).where(merged[col].notna(), merged[f"{col}_reg"])
-        merged[col] = merged[col].astype(object).where(merged[col].notna(), None)
-    return merged[UNIT_PERIOD_COLUMNS].reset_index(drop=True)
+    if official:
+        reg = pd.concat(official, ignore_index=True)[UNIT_PERIOD_COLUMNS]
+        own = own.merge(reg, on=["period", "unit_code"], how="outer", suffixes=("", "_reg"))
+        for col in ("unit_name", "level", "parent_code"):
+            own[col] = own[col].astype(object).where(own[col].notna(), own[f"{col}_reg"])
+            own[col] = own[col].astype(object).where(own[col].notna(), None)
+    if len(file_names):
+        fallback = {(p, c): n for p, c, n in file_names.itertuples(index=False)}
+        named = own["unit_name"].isna()
+        own.loc[named, "unit_name"] = [
+            fallback.get((p, c)) for p, c in own.loc[named, ["period", "unit_code"]].to_numpy()
+        ]
+        own["unit_name"] = own["unit_name"].astype(object).where(own["unit_name"].notna(), None)
+    return own[UNIT_PERIOD_COLUMNS].reset_index(drop=True)
 
 
 def load_inputs(data_path: str | Path, *, methodology: Methodology | str | None = None) -> Inputs:

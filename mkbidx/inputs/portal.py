@@ -161,10 +161,10 @@ def _check_counts(
     den_col: str,
     notes: list[str] | None = None,
 ) -> None:
-    """Reject negative counts; a numerator above its denominator is an error in a user's table,
-    but only a note in a portal response (``notes`` given): the portal's numbers are the oracle,
-    its score is recomputed as published (capped at the metric's maximum) and reconcile shows
-    any difference."""
+    """Reject negative counts; a numerator above its denominator or a fractional count is an
+    error in a user's table, but only a note in a portal response (``notes`` given): the
+    portal's numbers are the oracle, its score is recomputed as published (capped at the
+    metric's maximum) and reconcile shows any difference."""
     for value, col in ((num, num_col), (den, den_col)):
         if value < 0:
             raise MkbidxError(
@@ -173,6 +173,12 @@ def _check_counts(
                 unit=unit,
                 column=col,
                 expected="một số ≥ 0",
+            )
+    for value, col in ((num, num_col), (den, den_col)):
+        if notes is not None and np.isfinite(value) and value % 1:
+            notes.append(
+                f"{path}: đơn vị {unit}: số đếm {value:g} ({col}) không nguyên trong dữ liệu "
+                "của Cổng (non-integer count, kept as published)"
             )
     if num > den and notes is not None:
         notes.append(

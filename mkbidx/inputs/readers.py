@@ -153,6 +153,8 @@ def read(
     if resolver is not None:  # with a registry: the portal's codes → official codes
         map_parts(parts, resolver)
     for part in parts:
+        if not part.from_json:
+            _names_resolved(part)
         without = int((~part.units["_has_code"]).sum()) if part.from_json else 0
         if without:
             part.notes.append(
@@ -161,6 +163,37 @@ def read(
             )
     result = _assemble(parts, files, check_across_files=not files_independent)
     return dataclasses.replace(result, periods_seen=tuple(seen))
+
+
+NAME_IN_FILE = "name_in_file"
+"""Key of ``Dataset.units["extra"]`` holding a unit's name as a table wrote it, when the unit
+was found by that name: reports and letters show the official name
+(:func:`mkbidx.inputs.loading.unit_labels`), the readers' notes the file's text."""
+NAMES_SHOWN = 8
+
+
+def _names_resolved(part: Part) -> None:
+    """Keep the file's text of the names a table identified its units by (no code column) in
+    ``extra`` and say in one note which codes they were resolved to."""
+    units = part.units
+    by_name = ~units["_has_code"].astype(bool) & units["unit_name"].notna()
+    if not by_name.any():
+        return
+    units["extra"] = [
+        {**(e if isinstance(e, dict) else {}), NAME_IN_FILE: str(n)} if named else e
+        for e, n, named in zip(units["extra"], units["unit_name"], by_name, strict=True)
+    ]
+    pairs = dict.fromkeys(
+        f"'{n}' → {c}"
+        for n, c in units.loc[by_name, ["unit_name", "unit_code"]].itertuples(index=False)
+    )
+    items = list(pairs)
+    more = f" và {len(items) - NAMES_SHOWN} đơn vị khác" if len(items) > NAMES_SHOWN else ""
+    part.notes.append(
+        f"{part.file}: {len(items)} đơn vị ghi bằng tên, đã tra mã theo danh mục đơn vị hành "
+        "chính (names resolved to official codes); báo cáo và công văn dùng tên chính thức: "
+        f"{', '.join(items[:NAMES_SHOWN])}{more}"
+    )
 
 
 def _holds(part: Part, period: str) -> bool:
@@ -180,12 +213,19 @@ def concat(datasets: Iterable[Dataset]) -> Dataset:
     items = list(datasets)
     files = tuple(dict.fromkeys(f for d in items for f in d.files))
     notes = tuple(dict.fromkeys(n for d in items for n in d.notes))
+    by_file: dict[Path, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    if all(len(d.file_periods) == len(d.file_notes) == len(d.files) for d in items):
+        for d in items:
+            for f, held, said in zip(d.files, d.file_periods, d.file_notes, strict=True):
+                by_file.setdefault(f, (held, said))
     result = Dataset(
         counts=_cat([d.counts for d in items], COUNTS_COLUMNS),
         published_groups=_cat([d.published_groups for d in items], GROUPS_COLUMNS),
         units=_finish_units(_cat([d.units for d in items], UNITS_COLUMNS)),
         files=files,
         notes=notes,
+        file_periods=tuple(by_file[f][0] for f in files) if by_file else (),
+        file_notes=tuple(by_file[f][1] for f in files) if by_file else (),
     )
     _check_unique(result)
     return result
@@ -344,12 +384,15 @@ def _assemble(
     notes: list[str] = []
     for p in parts:
         notes.extend(p.notes)
+    by_file = len(parts) == len(files)  # each file's periods and notes: a report's sources
     result = Dataset(
         counts=_cat([p.counts for p in parts], COUNTS_COLUMNS),
         published_groups=_cat([p.groups for p in parts], GROUPS_COLUMNS),
         units=_finish_units(_cat([p.units for p in parts], UNITS_COLUMNS)),
         files=files,
         notes=tuple(dict.fromkeys(notes)),
+        file_periods=tuple(tuple(sorted(p.periods)) for p in parts) if by_file else (),
+        file_notes=tuple(tuple(dict.fromkeys(p.notes)) for p in parts) if by_file else (),
     )
     if check_across_files and sum(1 for p in parts if len(p.counts) or len(p.groups)) > 1:
         _check_unique(result)

@@ -529,6 +529,23 @@ def _appendix_rows(
     return tuple(out)
 
 
+def unit_name(units: pd.DataFrame, code: str, period: str) -> str | None:
+    """The name of unit ``code`` in ``period`` from a unit-label frame (period, unit_code,
+    unit_name), else its latest name; None when the frame does not name it.
+
+    >>> u = pd.DataFrame({"period": ["2024-08"], "unit_code": ["083"],
+    ...                   "unit_name": ["Huyện Mường Khương"]})
+    >>> unit_name(u, "083", "2024-08"), unit_name(u, "084", "2024-08")
+    ('Huyện Mường Khương', None)
+    """
+    rows = units.loc[_is(units["unit_code"], str(code)).astype(bool)]
+    same = rows.loc[_is(rows["period"], period).astype(bool)]
+    for name in (*same["unit_name"], *reversed(list(rows["unit_name"]))):
+        if isinstance(name, str) and name.strip():
+            return name
+    return None
+
+
 def letter_facts(
     evaluation: Any,
     *,

@@ -474,11 +474,10 @@ def build_monthly_report(
         )
     )
     warnings = _data_warnings(inputs, period, scope)
-    # the readers note a numerator above its denominator themselves (with the file and unit)
-    notes = (
-        *(getattr(inputs.dataset, "notes", ()) or ()),
-        *_data_warnings(inputs, period, scope, above=False),
-    )
+    # only the files of the report's months and their notes; the readers note fractional counts
+    # and numerators above their denominators themselves (with the file, unit and column)
+    files, read_notes = inputs.sources(window)
+    notes = (*read_notes, *_data_warnings(inputs, period, scope, counts=False))
 
     report = MonthlyReport(
         period=period,
@@ -497,7 +496,7 @@ def build_monthly_report(
         figures={},
         figure_text={},
         methodology=m,
-        inputs=inputs.files,
+        inputs=files,
         notes=notes,
         output_dir=Path(output_dir) if output_dir not in (None, "") else None,
         data_path=inputs.data_path,
@@ -512,10 +511,10 @@ def build_monthly_report(
 
 
 def _data_warnings(
-    inputs: Inputs, period: str, scope: str, *, above: bool = True
+    inputs: Inputs, period: str, scope: str, *, counts: bool = True
 ) -> tuple[str, ...]:
-    """Unit codes of the month no scope holds, the scope's official units without data,
-    fractional counts and (with ``above``) numerators above their denominators
+    """Unit codes of the month no scope holds, the scope's official units without data and
+    (with ``counts``) fractional counts and numerators above their denominators
     (:mod:`mkbidx.present.alerts`)."""
     ds = inputs.dataset
     unplaced = alert_text.unplaced_units_note(
@@ -528,8 +527,8 @@ def _data_warnings(
         period=period,
         scope=scope,
     )
-    counts = alert_text.count_notes(ds.counts, period=period, above=above)
-    return (*(n for n in (unplaced, absent) if n), *counts)
+    odd = alert_text.count_notes(ds.counts, period=period) if counts else []
+    return (*(n for n in (unplaced, absent) if n), *odd)
 
 
 def _change(current: pd.Series, previous: pd.Series) -> pd.Series:

@@ -41,6 +41,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from mkbidx import periods as _periods
 from mkbidx.core import ranking, trends
 from mkbidx.core.trends import TrendFrames
 from mkbidx.errors import MkbidxError
@@ -157,12 +158,25 @@ def build_trend_report(inputs: Inputs, params: TrendParameters) -> TrendReport:
         merged=merged,
         former=former or {},
         methodology=m,
-        inputs=inputs.files,
-        notes=tuple(getattr(ds, "notes", ()) or ()),
+        # only the files of the range's months (and of the compared periods) and their notes
+        **_sources(inputs, params, comparison_periods),
     )
     r.lead_text, r.headline_texts = _headline_texts(r)
     _draw_figures(r)
     return r
+
+
+def _sources(
+    inputs: Inputs, params: TrendParameters, comparison: Sequence[str] | None
+) -> dict[str, tuple]:
+    """``inputs`` and ``notes`` of the report: the files that hold data of the months from
+    ``params.first_period`` to ``params.last_period`` or of the compared periods, and the
+    readers' notes on them."""
+    months = set(_periods.month_range(params.first_period, params.last_period))
+    for period in comparison or ():
+        months.update(_periods.months_of(period))
+    files, notes = inputs.sources(sorted(months))
+    return {"inputs": files, "notes": notes}
 
 
 def _known_scope(inputs: Inputs, scope: str) -> None:

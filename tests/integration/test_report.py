@@ -7,6 +7,7 @@ a real kernel on a two-month slice of the sample (fast), into temporary output f
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import hashlib
 import io
@@ -554,3 +555,86 @@ def test_report_from_published_scores_only(tmp_path, capsys):
     assert html.count(PUBLISHED_ONLY) >= 2  # alerts and gap to the target
     assert (folder / "cong-van.docx").exists() and (folder / "brief.pdf").exists()
     assert "Traceback" not in capsys.readouterr().err
+
+
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_letter_from_published_scores_only_with_official_names(tmp_path, capsys):
+    """``mkbidx letter`` on a table of the units' published scores: drafted (the district has no
+    total of its own), the readers' notes on stderr as rank and gap print them, and the units
+    under their official names ("Xã Tả Gia Khâu", not the file's "UBND xã Tả Gia Khâu")."""
+    argv = ["letter", "--input", str(PUBLISHED), "--period", PERIOD, "--scope", SCOPE]
+    assert cli.main([*argv, "--output", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    assert f"{PUBLISHED.name}: chỉ có điểm nhóm công bố" in err
+    assert "16 đơn vị ghi bằng tên" in err and "'Lũng Vai' → 02785" in err  # the file's text
+    folder = tmp_path / PERIOD / SCOPE
+    assert str(folder / paths.LETTER_DOCX) in out
+    page = (folder / paths.LETTER_HTML).read_text("utf-8")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "chưa có tổng số điểm của huyện Mường Khương" in text
+    assert "13 xã, thị trấn đạt" in text and "03 xã có chỉ số chưa đạt" in text
+    assert "Xã Tả Gia Khâu" in text and "Thị trấn Mường Khương" in text
+    assert "UBND xã Tả Gia Khâu" not in text and "(Lùng Vai, Thanh Bình," in text
+    assert "Lũng Vai" not in text and "La Pan Tân" not in text  # the official spelling
+
+
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_rank_shows_the_official_names_of_units_found_by_name(capsys):
+    argv = ["rank", "--input", str(PUBLISHED), "--period", PERIOD, "--scope", SCOPE]
+    assert cli.main([*argv, "--format", "csv"]) == 0
+    out, _ = capsys.readouterr()
+    rows = list(csv.DictReader(io.StringIO(out)))
+    names = {r["unit_code"]: r["unit_name"] for r in rows}
+    assert names["02767"] == "Xã Tả Gia Khâu" and names["02761"] == "Thị trấn Mường Khương"
+    assert names["02794"] == "Xã Tả Thàng"  # written "Tả Thành" in the file
+    assert not [n for n in names.values() if n.startswith("UBND")]
+
+
+@requires(PUBLISHED.exists(), NO_SAMPLE)
+def test_names_found_without_registry_stay_as_written():
+    from mkbidx.inputs.loading import unit_labels
+
+    labels = unit_labels(load_inputs(PUBLISHED).dataset, None)
+    assert "UBND xã Tả Gia Khâu" in set(labels["unit_name"])
+
+
+# ------------------------------------------------------------------ the files a report used
+def test_report_lists_only_the_files_and_notes_of_its_months(inputs, ctx):
+    """Item 11 of issue 12: the 2024-08 report of 083 (months 2023-09..2024-08) lists the
+    counts and the published table of 2024-08, not the Phú Thọ responses of 2026-08."""
+    shown = [f.path for f in ctx.inputs]
+    assert shown == ["mkbidx-sample-counts.csv", PUBLISHED.name]
+    assert len(inputs.files) > len(shown)  # the folder holds more
+    assert [f["path"] for f in ctx.summary()["inputs"]] == shown
+    assert [n for n in ctx.notes if PUBLISHED.name in n]
+    assert not [n for n in ctx.notes if "phu-tho" in n or "Phú Thọ" in n]
+    assert "phu-tho" not in ctx.sources.markup and "Phú Thọ" not in ctx.sources.markup
+
+
+def test_sources_follow_the_months_asked(inputs):
+    files, notes = inputs.sources(["2023-01", "2023-02"])
+    assert [f.path for f in files] == ["mkbidx-sample-counts.csv"] and notes == ()
+    files, notes = inputs.sources(["2026-08"])
+    assert "phu-tho-2026-08/transparency.json" in [f.path for f in files]
+    assert PUBLISHED.name not in [f.path for f in files]
+    assert any("Tỉnh Phú Thọ" in n for n in notes)
+    assert not [n for n in notes if PUBLISHED.name in n]
+
+
+def test_trend_report_lists_the_files_of_its_range_and_compared_periods(inputs):
+    from mkbidx.reports import trend
+    from mkbidx.reports.trend_params import TrendParameters
+
+    def sources(first, last, compare=None):
+        params = TrendParameters(SCOPE, first, last, None, None, None, SAMPLE, None, None)
+        found = trend._sources(inputs, params, compare)
+        return [f.path for f in found["inputs"]], found["notes"]
+
+    files, notes = sources("2023-01", "2023-12")
+    assert files == ["mkbidx-sample-counts.csv"] and notes == ()
+    files, notes = sources("2024-01", "2024-12")
+    assert files == ["mkbidx-sample-counts.csv", PUBLISHED.name]
+    assert notes and not [n for n in notes if "Phú Thọ" in n]
+    files, _ = sources("2023-01", "2023-12", ("2023", "2024-Q3"))  # 2024-08 compared
+    assert files == ["mkbidx-sample-counts.csv", PUBLISHED.name]

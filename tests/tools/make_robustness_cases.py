@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_COUNTS = ROOT / "data" / "sample" / "mkbidx-sample-counts.csv"
 SAMPLE_JSON = ROOT / "data" / "sample" / "phu-tho-2026-08" / "transparency.json"
+SAMPLE_PUBLISHED = ROOT / "data" / "sample" / "mkbidx-sample-published-2024-08.xlsx"
 PERIOD, SCOPE = "2024-08", "083"
 
 HOSTILE_NAMES = (
@@ -476,6 +477,15 @@ def accepted_cases() -> list[Case]:
                 writes=command == "letter",
             )
         )
+    cases.append(  # the units' published scores only: the district's letter all the same
+        Case(
+            "published-only-letter",
+            lambda f: [*_command("letter", SAMPLE_PUBLISHED), "--output", str(f / "out")],
+            0,
+            (SAMPLE_PUBLISHED.name, "published group scores", "names resolved"),
+            writes=True,
+        )
+    )
     cases.append(
         Case(
             "relative-output-rank",
@@ -669,6 +679,15 @@ def silent_drop_cases() -> list[Case]:
             lambda f: ["rank", "--period", "2026-08", "--input", str(f / "phu-tho-2026-08")],
             0,
             ("non-integer count", "numerator above denominator", "transparency.json"),
+            setup=portal,
+        )
+    )
+    cases.append(  # the reader names them: reconcile says so as rank and report do
+        Case(
+            "portal-odd-counts-reconcile",
+            lambda f: ["reconcile", str(f / "phu-tho-2026-08")],
+            1,  # recomputed scores differ from the published ones
+            ("non-integer count", "transparency.json", "Đơn vị stt 1", "metrics[", "numerator"),
             setup=portal,
         )
     )
