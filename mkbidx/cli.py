@@ -670,6 +670,38 @@ def _cmd_monthly(args) -> int:
     return outcome.exit_code
 
 
+# --------------------------------------------------------------------------- explore
+def _add_explore(sub) -> None:
+    p = sub.add_parser(
+        "explore",
+        help="the explorer as a web app on 127.0.0.1 (Voilà): pick a unit, read its numbers",
+        description="Mở trang khám phá Bộ chỉ số 766 trong trình duyệt (Voilà, chỉ trên máy này, "
+        "không hiện mã lệnh): chọn tháng, đơn vị (tỉnh → huyện → xã, sở ngành), nhóm chỉ số. "
+        "Ctrl-C để dừng (mã thoát 130).",
+    )
+    p.add_argument("--input", default=str(DEFAULT_DATA), help="file or folder (default: sample)")
+    p.add_argument("--period", default="", help="YYYY-MM preselected (default: the last month)")
+    p.add_argument("--scope", default="", help="code of the unit preselected, e.g. 02758")
+    p.add_argument("--group", default="", help="group key preselected, e.g. thanh_toan")
+    p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.add_argument("--port", type=int, default=None, help="port (default 8866, or a free one)")
+    p.add_argument("--no-browser", action="store_true", help="only print the URL")
+
+
+def _cmd_explore(args) -> int:
+    from mkbidx.run.explore import run_explore
+
+    return run_explore(
+        open_browser=not args.no_browser,
+        period=args.period,
+        scope=args.scope,
+        group=args.group,
+        data_path=args.input,
+        methodology=args.methodology,
+        port=args.port,
+    )
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = {
     "reconcile": (_add_reconcile, _cmd_reconcile),
@@ -681,6 +713,7 @@ COMMANDS = {
     "report": (_add_report, _cmd_report),
     "fetch": (_add_fetch, _cmd_fetch),
     "monthly": (_add_monthly, _cmd_monthly),
+    "explore": (_add_explore, _cmd_explore),
 }
 
 

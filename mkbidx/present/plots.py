@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
+from mkbidx import periods as _periods
 from mkbidx.present import formatting
 
 if TYPE_CHECKING:
@@ -482,6 +483,49 @@ def plot_group_profile(
     return ax
 
 
+TICK_GAP_EM = 0.8
+"""Least room between two x tick labels of a trend, in ems of the tick label font."""
+TICK_STEPS = (1, 2, 3, 6, 12)
+"""Periods between labelled x ticks of a long trend (3 months: the quarters), the smallest that
+fits; past 12, multiples of 12."""
+
+
+def _tick_step(ax: Axes, labels: Sequence[str]) -> int:
+    """How many periods apart the labelled x ticks must be so that no two labels overlap: the
+    widest label plus :data:`TICK_GAP_EM` per label, within the axes' width."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    prop = FontProperties(size=mpl.rcParams["xtick.labelsize"])
+    size = prop.get_size_in_points()
+    measure = TextToPath().get_text_width_height_descent
+    widest = max(measure(label, prop, ismath=False)[0] for label in labels)
+    room = ax.get_position().width * ax.figure.get_figwidth() * 72.0  # points
+    fits = max(1, int(room // (widest + TICK_GAP_EM * size)))
+    step = next((s for s in TICK_STEPS if -(-len(labels) // s) <= fits), None)
+    if step is None:
+        step = 12 * -(-len(labels) // (12 * fits))
+    return step
+
+
+def _period_ticks(ax: Axes, periods: Sequence[str]) -> None:
+    """X tick labels "8/2024" at 0, 1, … over ``periods``; when they would overlap, only every
+    :func:`_tick_step`-th period is labelled (months: January, April, July, October for a step
+    of 3; Januaries for 12), with an unlabelled minor tick at each period."""
+    x = np.arange(len(periods))
+    labels = [formatting.period_short(p) for p in periods]
+    step = _tick_step(ax, labels) if len(labels) > 1 else 1
+    if step == 1:
+        ax.set_xticks(x, labels=labels)
+        return
+    parsed = [_periods.parse(p) for p in periods]
+    per_year = {"month": 12, "quarter": 4}.get(parsed[0].kind, 1)
+    ordinal = [p.year * per_year + (p.index - 1 if per_year > 1 else 0) for p in parsed]
+    major = [i for i, n in enumerate(ordinal) if n % step == 0] or list(x[::step])
+    ax.set_xticks(major, labels=[labels[i] for i in major])
+    ax.set_xticks(x, minor=True)
+
+
 def plot_total_trend(
     series: pd.DataFrame,
     *,
@@ -518,7 +562,8 @@ def plot_total_trend(
     matplotlib.axes.Axes
         ``ax.lines`` starts with one line per unit (x = 0, 1, … over the sorted periods, y =
         totals, NaN for a missing period), labelled with the short unit name; x tick labels
-        "8/2024".
+        "8/2024", every period's while they fit side by side, else every quarter's, half
+        year's or year's (:func:`_period_ticks`).
 
     Examples
     --------
@@ -561,7 +606,7 @@ def plot_total_trend(
             label=_text(formatting.short_unit_name(names[code])),
             zorder=2,
         )
-    ax.set_xticks(x, labels=[formatting.period_short(p) for p in periods])
+    _period_ticks(ax, periods)
     ax.set_xlim(-0.5, len(periods) - 0.5)
     ax.set_ylim(floor, m.total_max)
     _score_axis(ax.yaxis, m.total_max, floor)
