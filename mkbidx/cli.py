@@ -343,9 +343,7 @@ def _cmd_units(args) -> int:
         else units.default_registry()
     )
     if args.units_command == "list":
-        frame = unit_commands.list_frame(
-            registry, args.period, level=args.level, scope=args.scope
-        )
+        frame = unit_commands.list_frame(registry, args.period, level=args.level, scope=args.scope)
         _emit(frame, args.format, None)
         return 0
     if args.units_command == "crosswalk":
@@ -651,7 +649,7 @@ def _cmd_monthly(args) -> int:
         raise MkbidxError(
             "cần --province (để lấy từ Cổng) hoặc --input (dữ liệu có sẵn)",
             column="--province",
-            expected='vd. --province 25, hoặc --input data/sample --scope 083',
+            expected="vd. --province 25, hoặc --input data/sample --scope 083",
         )
     outcome = job.run_monthly(
         province=args.province,

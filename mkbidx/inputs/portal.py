@@ -69,6 +69,7 @@ _PORTAL_EXPECTED = (
 # The note of a file whose name carries no period (``mkbidx reconcile`` says it once).
 UNKNOWN_PERIOD_NOTE = "không xác định được kỳ (period) từ tên tệp hoặc thư mục"
 
+
 def _unwrap(doc: Any, path: Path) -> dict[str, Any]:
     """The ``data`` object of a portal response (also when wrapped once more)."""
     data = doc

@@ -140,8 +140,7 @@ def read(
     wanted = normalize_period(period, column="period") if period is not None else None
     files = _collect(paths)
     parts = [
-        _read_file(f, period=wanted, m=m, resolver=resolver, only_period=only_period)
-        for f in files
+        _read_file(f, period=wanted, m=m, resolver=resolver, only_period=only_period) for f in files
     ]
     for part in parts:
         part.periods = part.periods or set(part.counts["period"]) | set(part.groups["period"])

@@ -71,9 +71,7 @@ GAP_COLUMNS = [
     "note",
 ]
 """Columns of a report's gap-to-target table."""
-GAP_UNAVAILABLE = alert_text.published_only_note(
-    "số hồ sơ, TTHC cần thêm để đạt mục tiêu"
-)
+GAP_UNAVAILABLE = alert_text.published_only_note("số hồ sơ, TTHC cần thêm để đạt mục tiêu")
 """The note of a unit in a gap plan when the month has published group scores only."""
 
 

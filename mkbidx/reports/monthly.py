@@ -793,4 +793,3 @@ def vietnamese_sheets(r: MonthlyReport, tables: Mapping[str, pd.DataFrame]):
 
 
 # =============================================================================== explorer
-

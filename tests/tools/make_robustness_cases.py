@@ -593,14 +593,21 @@ def other_command_cases() -> list[Case]:
         Case("trends-bad-from", trends(start="2024-13"), 2, ("--from", "unknown period")),
         Case("trends-bad-to", trends(end="tháng mười ba"), 2, ("--to", "unknown period")),
         Case("trends-reversed", trends(start=PERIOD, end="2024-01"), 2, ("invalid range",)),
-        Case(
-            "trends-bad-compare", trends("--compare", "2024-Q9", "2024-Q3"), 2, ("--compare",)
-        ),
+        Case("trends-bad-compare", trends("--compare", "2024-Q9", "2024-Q3"), 2, ("--compare",)),
         Case(
             "trends-missing-input",
             lambda f: [
-                "trends", "--scope", SCOPE, "--from", "2024-01", "--to", PERIOD,
-                "--input", str(f / "khong-co.csv"), "--output", str(f / "out"),
+                "trends",
+                "--scope",
+                SCOPE,
+                "--from",
+                "2024-01",
+                "--to",
+                PERIOD,
+                "--input",
+                str(f / "khong-co.csv"),
+                "--output",
+                str(f / "out"),
             ],  # fmt: skip
             2,
             ("khong-co.csv", "not found"),

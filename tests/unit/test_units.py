@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs.unit_commands import resolve_command
 from mkbidx.inputs.units import (
     FUZZY_MARGIN,
     FUZZY_THRESHOLD,
@@ -26,7 +27,6 @@ from mkbidx.inputs.units import (
     normalize_name,
     resolve_many,
 )
-from mkbidx.inputs.unit_commands import resolve_command
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 SHARED_UNITS = SHARED / "units" / "lao-cai-2024.csv"
