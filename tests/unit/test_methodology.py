@@ -83,7 +83,8 @@ def test_dependencies_match_environment_yml():
 
     root = Path(__file__).resolve().parents[2]
     project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
-    wanted = project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    wanted = project["dependencies"] + extras["dev"] + extras["spark"]
 
     def name(spec: str) -> str:
         return re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0].lower().replace("_", "-")
