@@ -48,6 +48,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_scoring.py
 	$(BIN)/python tests/benchmarks/bench_report.py
+	$(BIN)/python tests/benchmarks/bench_dossiers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
