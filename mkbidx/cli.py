@@ -98,6 +98,7 @@ def _evaluate_period(args, m, period: str, *, names_in_scope: bool = True) -> Pe
             expected="một kỳ có trong dữ liệu: " + _short_list(sorted(available)),
         )
     units = _units_for(dataset)
+    dataset = _with_dossiers(args, dataset, units, [period])
     evaluation = ranking.evaluate(
         dataset.counts[dataset.counts["period"] == period],
         units[units["period"] == period],
@@ -105,6 +106,35 @@ def _evaluate_period(args, m, period: str, *, names_in_scope: bool = True) -> Pe
         methodology=m,
     )
     return PeriodData(dataset, units, evaluation)
+
+
+def _dossier_options(p) -> None:
+    """``--dossiers`` (and its options) on a command that scores portal data."""
+    p.add_argument(
+        "--dossiers",
+        default=None,
+        help="dossier table (.csv/.parquet): its derivable counts replace the portal's",
+    )
+    p.add_argument("--procedures", default=None, help="procedures side table of --dossiers")
+    p.add_argument("--engine", default="duckdb", help="engine of --dossiers: duckdb or spark")
+    p.add_argument(
+        "--provisional", action="store_true", help="a running month from --dossiers (tạm tính)"
+    )
+
+
+def _with_dossiers(args, dataset, units, periods):
+    """``dataset`` with the counts of ``--dossiers`` in place of the portal's (one stderr line
+    says which came from where); unchanged without it."""
+    if not getattr(args, "dossiers", None):
+        return dataset
+    from mkbidx.inputs.loading import open_dossier_table, with_dossiers
+
+    table = open_dossier_table(args.dossiers, procedures=args.procedures, engine=args.engine)
+    dataset, info = with_dossiers(
+        dataset, units, table, periods=periods, provisional=args.provisional
+    )
+    print(f"mkbidx: {info.summary_line(args.input)}", file=sys.stderr)
+    return dataset
 
 
 def _warn_incomplete(table: pd.DataFrame) -> None:
@@ -191,6 +221,7 @@ def _add_rank(sub) -> None:
     p.add_argument(
         "--band", action="append", help='band label and threshold, e.g. --band "Tốt=80" (repeat)'
     )
+    _dossier_options(p)
 
 
 def _cmd_rank(args) -> int:
@@ -419,6 +450,7 @@ def _add_gap(sub) -> None:
     p.add_argument("--output", default=None, help="file to write (xlsx needs it)")
     p.add_argument("--force", action="store_true", help="overwrite an existing --output file")
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    _dossier_options(p)
 
 
 def _cmd_gap(args) -> int:
@@ -542,6 +574,7 @@ def _add_report(sub) -> None:
     p.add_argument("--output", default=str(DEFAULT_OUTPUT), help="folder of outputs/")
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
     p.add_argument("--force", action="store_true", help="replace existing reports")
+    _dossier_options(p)
 
 
 def _cmd_report(args) -> int:
@@ -550,11 +583,19 @@ def _cmd_report(args) -> int:
 
     output = check_output(args.output, folder=True)
     options = dict(data_path=args.input, output_root=output, methodology=args.methodology)
+    if args.all and args.dossiers:
+        raise MkbidxError("--dossiers dùng với --period, không với --all", column="--dossiers")
     if args.all:
         made = batch.run_all(args.scope, force=args.force, **options)
         print(batch.describe_batch(made))
         return EXIT_DIFFERS if made.failed else 0
+    if args.dossiers:
+        options.update(
+            dossiers=args.dossiers, procedures=args.procedures, provisional=args.provisional
+        )
     result = monthly.run_report(args.period, args.scope, force=args.force, **options)
+    if "dossiers" in result.summary:
+        print(f"mkbidx: {result.summary['dossiers']['source']}", file=sys.stderr)
     for note in result.summary.get("warnings", []):  # also in the report's notes
         print(f"mkbidx: ghi chú: {_one_line(note)}", file=sys.stderr)
     print(monthly.describe(result))

@@ -122,6 +122,9 @@ class MonthlyReport:
     evaluation: Any = None
     counts_note: str = ""
     warnings: tuple[str, ...] = ()
+    dossiers: Any = None
+    """The section "Hồ sơ làm giảm điểm" (:class:`mkbidx.reports.dossiers.DossierSection`) when
+    the report was made with a dossier table, else None."""
 
     # ------------------------------------------------------------------ texts
     @property
@@ -278,6 +281,11 @@ class MonthlyReport:
         return Html(intro + styler.set_uuid("gap").to_html())
 
     @property
+    def dossiers_view(self) -> Html | None:
+        """The section "Hồ sơ làm giảm điểm" (None without a dossier table: nothing shown)."""
+        return self.dossiers.view if self.dossiers is not None else None
+
+    @property
     def letter_link(self) -> Html:
         """A relative link to the draft letter in the same folder, when it exists."""
         links = []
@@ -340,6 +348,18 @@ class MonthlyReport:
             "provisional": _provisional(self.notes, self.period),
             "inputs": [f.__dict__ for f in self.inputs],
             **warnings,
+            **self._dossier_summary(),
+        }
+
+    def _dossier_summary(self) -> dict[str, Any]:
+        if self.dossiers is None:
+            return {}
+        d = self.dossiers
+        return {
+            "dossiers": {
+                "source": d.source_line,
+                "units": [{"unit_code": u["code"], "costly": u["count"]} for u in d.units],
+            }
         }
 
 
@@ -371,6 +391,9 @@ def monthly_context(
     *,
     output_dir: str | Path | None = None,
     drop_alert: float = DROP_ALERT_POINTS,
+    dossiers: str | Path | None = None,
+    procedures: str | Path | None = None,
+    provisional: bool = False,
 ) -> MonthlyReport:
     """Read the data and build the monthly report of ``scope`` for ``period``.
 
@@ -389,6 +412,11 @@ def monthly_context(
         The report folder (to find the letter next to the report); None: no link.
     drop_alert
         A fall of the total by at least this many points since last month is an alert.
+    dossiers, procedures, provisional
+        A dossier table (and its procedures side table): the counts it derives replace the
+        portal's for its units in the report's months, and the section "Hồ sơ làm giảm điểm"
+        lists the dossiers that cost points (:mod:`mkbidx.reports.dossiers`); ``provisional``
+        counts a running month as of the table's latest time.
 
     Returns
     -------
@@ -399,7 +427,17 @@ def monthly_context(
     MkbidxError
         No data for the month, or no unit under the scope in that month.
     """
-    inputs = load_inputs(data_path, methodology=methodology)
+    window = None
+    if dossiers not in (None, ""):
+        window = _periods.month_range(_periods.shift_month(period, 1 - TREND_MONTHS), period)
+    inputs = load_inputs(
+        data_path,
+        methodology=methodology,
+        dossiers=dossiers or None,
+        procedures=procedures or None,
+        periods=window,
+        provisional=provisional,
+    )
     return build_monthly_report(
         inputs, period=period, scope=scope, output_dir=output_dir, drop_alert=drop_alert
     )
@@ -478,6 +516,13 @@ def build_monthly_report(
     # and numerators above their denominators themselves (with the file, unit and column)
     files, read_notes = inputs.sources(window)
     notes = (*read_notes, *_data_warnings(inputs, period, scope, counts=False))
+    section = None
+    if inputs.dossier_source is not None:
+        from mkbidx.reports.dossiers import dossier_section
+
+        section = dossier_section(inputs, table, period=period, methodology=m)
+        files = (*files, inputs.dossier_source.file)
+        notes = (section.source_line, *notes)
 
     report = MonthlyReport(
         period=period,
@@ -503,6 +548,7 @@ def build_monthly_report(
         evaluation=ev,
         counts_note=counts_note,
         warnings=warnings,
+        dossiers=section,
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
     html.warm()  # compiled while the figures are drawn (the notebook's first display needs it)
@@ -741,6 +787,8 @@ def report_tables(r: MonthlyReport) -> dict[str, pd.DataFrame]:
         del tables["metrics"]
     if r.gap is not None:
         tables["gap"] = r.gap
+    if r.dossiers is not None:
+        tables["dossiers"] = r.dossiers.table()
     return tables
 
 
@@ -772,7 +820,12 @@ def vietnamese_sheets(r: MonthlyReport, tables: Mapping[str, pd.DataFrame]):
         "metrics": "Chỉ số",
         "trend": "Xu hướng",
         "gap": "Khoảng cách",
+        "dossiers": "Hồ sơ làm giảm điểm",
     }
+    if "dossiers" in tables:
+        from mkbidx.present.dossier_text import LABELS
+
+        labels.update({k: v for k, v in LABELS.items() if k not in labels})
     sheets = {names.get(key, key): sheet_frame(frame, labels) for key, frame in tables.items()}
     score_labels = [labels[k] for k in m.group_keys] + [
         labels["total"],

@@ -28,16 +28,25 @@ class ReportParameters:
     data_path: Path
     output_dir: Path | None
     methodology: str | None
+    dossiers: Path | None = None
+    procedures: Path | None = None
+    provisional: bool = False
 
-    def as_dict(self) -> dict[str, str | None]:
-        """The parameters as JSON-ready text (for the manifest)."""
-        return {
+    def as_dict(self) -> dict[str, str | bool | None]:
+        """The parameters as JSON-ready text (for the manifest); the dossier parameters only
+        when a dossier table is given (a report without one is the same as before)."""
+        out: dict[str, str | bool | None] = {
             "period": self.period,
             "scope": self.scope,
             "data_path": str(self.data_path),
             "output_dir": str(self.output_dir) if self.output_dir is not None else None,
             "methodology": self.methodology,
         }
+        if self.dossiers is not None:
+            out["dossiers"] = str(self.dossiers)
+            out["procedures"] = str(self.procedures) if self.procedures is not None else ""
+            out["provisional"] = self.provisional
+        return out
 
 
 def validate_parameters(
@@ -47,6 +56,9 @@ def validate_parameters(
     data_path: str | Path | None = None,
     output_dir: str | Path | None = None,
     methodology: str | None = None,
+    dossiers: str | Path | None = None,
+    procedures: str | Path | None = None,
+    provisional: bool = False,
 ) -> ReportParameters:
     """Check the parameters of a report template and normalise them.
 
@@ -62,6 +74,11 @@ def validate_parameters(
         Folder the report's figures and tables are written to; empty or None: write nothing.
     methodology
         A methodology id or YAML path; empty or None: the current version.
+    dossiers, procedures
+        A dossier table (``../shared/dossiers.md``) and its optional procedures side table;
+        empty or None: none (the portal's counts only).
+    provisional
+        With a dossier table: a running month is counted as of the table's latest time.
 
     Returns
     -------
@@ -104,4 +121,16 @@ def validate_parameters(
     out = Path(output_dir).expanduser() if output_dir not in (None, "") else None
     method = str(methodology).strip() if methodology not in (None, "") else None
     _methodology.load(method)  # raises MkbidxError for an unknown id or a bad YAML
-    return ReportParameters(normalized, code, data.resolve(), out, method)
+    files = []
+    for given, what in ((dossiers, "tệp hồ sơ"), (procedures, "tệp danh mục TTHC")):
+        path = Path(given).expanduser() if given not in (None, "") else None
+        if path is not None and not path.exists():
+            raise MkbidxError(
+                f"không tìm thấy {what} (file not found)",
+                file=path,
+                expected="một tệp .csv hoặc .parquet (xem dossiers.md)",
+            )
+        files.append(path.resolve() if path is not None else None)
+    return ReportParameters(
+        normalized, code, data.resolve(), out, method, *files, bool(provisional)
+    )

@@ -37,6 +37,9 @@ def run_report(
     force: bool = False,
     template: str | Path | None = None,
     update_index: bool = True,
+    dossiers: str | Path | None = None,
+    procedures: str | Path | None = None,
+    provisional: bool = False,
 ) -> ReportResult:
     """Make the monthly report of ``scope`` for ``period`` in ``<output_root>/<period>/<scope>/``.
 
@@ -60,6 +63,9 @@ def run_report(
         The notebook to run; default ``notebooks/reports/monthly_report.ipynb``.
     update_index
         Rewrite ``<output_root>/index.html`` afterwards.
+    dossiers, procedures, provisional
+        A dossier table replacing the portal's derivable counts of its units, and the section
+        "Hồ sơ làm giảm điểm" (see :func:`mkbidx.reports.monthly.monthly_context`).
 
     Raises
     ------
@@ -67,7 +73,13 @@ def run_report(
         Bad parameters, an existing report without ``force``, no data for the month or scope.
     """
     params = validate_parameters(
-        period=period, scope=scope, data_path=data_path, methodology=methodology
+        period=period,
+        scope=scope,
+        data_path=data_path,
+        methodology=methodology,
+        dossiers=dossiers,
+        procedures=procedures,
+        provisional=provisional,
     )
     root = Path(output_root) if output_root is not None else DEFAULT_OUTPUT
     target = root / params.period / params.scope

@@ -120,7 +120,16 @@ def test_parameters_cell_holds_commented_literals_then_validation(path):
 
 def test_monthly_template_declares_the_report_parameters():
     params = pm.inspect_notebook(str(paths.MONTHLY_TEMPLATE))
-    assert set(params) == {"period", "scope", "data_path", "output_dir", "methodology"}
+    assert set(params) == {
+        "period",
+        "scope",
+        "data_path",
+        "output_dir",
+        "methodology",
+        "dossiers",
+        "procedures",
+        "provisional",
+    }
     assert all(p["help"] for p in params.values())
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from mkbidx import methodology as _methodology
 from mkbidx.core.dossier_gain import GAIN_COLUMNS, dossier_gains, metric_gains
+from mkbidx.errors import MkbidxError
 from mkbidx.present import dossier_text
 
 M = _methodology.load()
@@ -156,12 +157,14 @@ def test_every_reason_code_has_vietnamese_wording():
 
 def test_explain_lines_name_reasons_metrics_and_gains_in_order():
     gains = dossier_gains(COSTLY, COUNTS, methodology=M)
-    frame = dossier_text.explain_frame(gains, methodology=M, unit_names={"02758": "Xã Cao Sơn"})
+    frame = dossier_text.explain_frame(
+        gains, methodology=M, unit_names={"02758": "Xã Tung Chung Phố"}
+    )
     assert frame["order"].tolist() == [1, 2, 3, 4, 5, 6]
     lines = dossier_text.explain_lines(
-        frame, unit_name="Xã Cao Sơn", unit_code="02758", period=PERIOD, limit=4
+        frame, unit_name="Xã Tung Chung Phố", unit_code="02758", period=PERIOD, limit=4
     )
-    assert lines[0].startswith("Xã Cao Sơn (02758), tháng 8/2024: 6 hồ sơ làm giảm điểm")
+    assert lines[0].startswith("Xã Tung Chung Phố (02758), tháng 8/2024: 6 hồ sơ làm giảm điểm")
     assert "1. B (TTHC 1.000001)  +1,33 điểm  quá hạn 5 ngày [" in lines[1]
     assert "Tỷ lệ hồ sơ giải quyết đúng hạn; Tỷ lệ hài lòng" in lines[1]
     assert "2. A" in lines[2] and "quá hạn 3 ngày" in lines[2]
@@ -169,3 +172,111 @@ def test_explain_lines_name_reasons_metrics_and_gains_in_order():
     assert "+0,33 điểm  có phản ánh, kiến nghị hoặc đánh giá không hài lòng" in lines[4]
     assert lines[5] == "… và 2 hồ sơ khác (--limit để xem thêm)"
     assert len(lines) == 6
+
+
+# --------------------------------------------------------------------------- explain, section
+class FakeTable:
+    """A DossierTable-like object (see ``open_dossiers``): fixed counts and costly dossiers."""
+
+    def __init__(self, counts, costly, path="hs.parquet", latest=None):
+        self.path, self.latest, self.engine = path, latest, "fake"
+        self._counts, self._costly = counts, costly
+        self.units = tuple(sorted(set(counts["unit_code"])))
+        self.metrics = tuple(dict.fromkeys(counts["metric"]))
+
+    def counts(self, period, *, as_of=None):
+        return self._counts[self._counts["period"] == period]
+
+    def costly(self, period, *, unit_code=None, metric=None, as_of=None):
+        out = self._costly
+        if unit_code is not None:
+            out = out[out["unit_code"] == unit_code]
+        if metric is not None:
+            out = out[out["metric"] == metric]
+        return out
+
+
+def _sync(unit="02758", n=20):
+    return pd.DataFrame(
+        [
+            {
+                "period": PERIOD,
+                "unit_code": unit,
+                "group": "cong_khai",
+                "metric": "DOSSIER_SYNC",
+                "numerator": n,
+                "denominator": n,
+            }
+        ]
+    )
+
+
+def test_explain_resolves_a_name_and_prices_the_dossiers():
+    from mkbidx.inputs.units import default_registry
+    from mkbidx.reports.dossiers import explain
+
+    table = FakeTable(pd.concat([COUNTS, _sync()], ignore_index=True), COSTLY)
+    result = explain(table, PERIOD, "Tung Chung Pho", methodology=M, registry=default_registry())
+    assert result.unit_code == "02758" and result.unit_name == "Xã Tung Chung Phố"
+    assert result.frame["dossier_id"].tolist() == ["B", "A", "D", "F", "E", "C"]
+    only = explain(table, PERIOD, "02758", methodology=M, metric="ONLINE_SUBMISSION")
+    assert only.frame["dossier_id"].tolist() == ["C", "E"]  # gain 0 each: by id
+
+
+def test_explain_refuses_a_unit_without_dossiers_in_one_line():
+    from mkbidx.inputs.units import default_registry
+    from mkbidx.reports.dossiers import explain
+
+    table = FakeTable(pd.concat([COUNTS, _sync()], ignore_index=True), COSTLY)
+    with pytest.raises(MkbidxError) as err:
+        explain(table, PERIOD, "Lùng Vai", methodology=M, registry=default_registry())
+    text = str(err.value)
+    assert "không có hồ sơ nào" in text and "02785" in text and "\n" not in text
+    with pytest.raises(MkbidxError, match="không tính được từ hồ sơ"):
+        explain(table, PERIOD, "02758", methodology=M, metric="PUBLISH_ON_TIME")
+
+
+def test_report_section_lists_units_below_80_with_their_top_dossiers(tmp_path):
+    from mkbidx.core import ranking
+    from mkbidx.inputs import loading
+    from mkbidx.paths import DEFAULT_DATA
+    from mkbidx.reports.dossiers import dossier_section
+
+    inputs = loading.load_inputs(DEFAULT_DATA / "mkbidx-sample-counts.csv")
+    ev = ranking.evaluate_periods(inputs, [PERIOD])
+    table = ranking.scope_table(ev.table, period=PERIOD, scope="083")
+    below = table[table["total"] < 80]
+    above = table[table["total"] >= 80]
+    units = [below["unit_code"].iloc[0], above["unit_code"].iloc[0]]
+    costly = pd.concat(
+        [
+            _costly(
+                [
+                    {
+                        "dossier_id": f"{u}-{i:02d}",
+                        "metric": "ON_TIME",
+                        "reason": "late",
+                        "days_late": i,
+                    }
+                    for i in range(12)
+                ]
+            ).assign(unit_code=u)
+            for u in units
+        ],
+        ignore_index=True,
+    )
+    file = tmp_path / "hs.parquet"
+    file.write_bytes(b"fake")
+    fake = FakeTable(pd.concat([_sync(u) for u in units], ignore_index=True), costly, path=file)
+    ds, source = loading.with_dossiers(inputs.dataset, inputs.units, fake, periods=[PERIOD])
+    inputs.dataset, inputs.dossier_table, inputs.dossier_source = ds, fake, source
+    section = dossier_section(inputs, table, period=PERIOD, methodology=M)
+    assert [u["code"] for u in section.units] == [units[0]]  # the unit above 80 is left out
+    u = section.units[0]
+    assert u["count"] == 12 and u["rest"] == 2 and len(u["rows"]) == 10
+    assert u["rows"][0]["dossier_id"] == f"{units[0]}-11"  # same gain: most days late first
+    assert u["rows"][0]["reasons"] == "quá hạn 11 ngày"
+    html = str(section.view)
+    assert "Hồ sơ làm giảm điểm" in html and "… và 2 hồ sơ khác" in html
+    assert "Từ hồ sơ: 1 chỉ số × 2 đơn vị" in html
+    assert len(section.table()) == 12
