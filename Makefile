@@ -15,7 +15,8 @@ PYTEST := $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
 FAST := not notebooks and not browser and not slow
 MAX_KB := 500
 # Files allowed above MAX_KB (also excluded in .pre-commit-config.yaml).
-LARGE_OK := data/sample/mkbidx-sample-counts.csv data/units/vn-units.csv
+LARGE_OK := data/sample/mkbidx-sample-counts.csv data/sample/dossiers/mkbidx-sample-dossiers.parquet \
+	data/units/vn-units.csv
 
 .PHONY: report test test-fast lint bench clean
 

@@ -128,16 +128,26 @@ def meet(
     cents: int,
     m: Methodology,
     pinned: Sequence[str] = (),
+    project: Callable[[pd.DataFrame, np.ndarray], np.ndarray] | None = None,
 ) -> None:
-    """Make the total of ``unit`` in ``period`` satisfy ``op`` ("ge"/"lt") ``cents``, in place."""
+    """Make the total of ``unit`` in ``period`` satisfy ``op`` ("ge"/"lt") ``cents``, in place.
+
+    ``pinned`` metrics keep their numerators. ``project(rows, numerators)``, when given, maps
+    every tried vector of numerators to the one actually kept (e.g. the nearest counts a dossier
+    table can realise, :func:`mkbidx.run.sample_dossiers.realisable`); it must be
+    non-decreasing in the numerators so that the bisection stays valid.
+    """
     mask = ((counts["unit_code"] == unit) & (counts["period"] == period)).to_numpy()
     rows = counts.loc[mask]
     num = rows["numerator"].to_numpy(dtype="float64")
     den = rows["denominator"].to_numpy(dtype="float64")
     movable = movable_mask(rows, m) & ~rows["metric"].isin(pinned).to_numpy()
 
+    def kept(values: np.ndarray) -> np.ndarray:
+        return values if project is None else project(rows, values)
+
     def total_of(values: np.ndarray) -> int:
-        return total_cents(rows.assign(numerator=values), m)
+        return total_cents(rows.assign(numerator=kept(values)), m)
 
     if op == "ge":
         new = _bisect(total_of, num, den, movable, ok=lambda c: c >= cents, sign=1)
@@ -145,7 +155,7 @@ def meet(
         new = _bisect(total_of, num, den, movable, ok=lambda c: c < cents, sign=-1)
     if new is None:
         raise RuntimeError(f"calibration: cannot bring {unit} {period} to {op} {cents / CENTS}")
-    counts.loc[mask, "numerator"] = new
+    counts.loc[mask, "numerator"] = kept(new)
 
 
 def hit_exact(

@@ -37,6 +37,7 @@ from mkbidx.methodology import Methodology
 from mkbidx.paths import DEFAULT_DATA as DEFAULT_OUTPUT
 from mkbidx.periods import month_range, shift_month
 from mkbidx.present import formatting
+from mkbidx.run import sample_dossiers
 from mkbidx.run.calibration import CENTS, hit_exact, meet, movable_mask
 from mkbidx.run.simulation import (
     COMMUNE_PROFILE,
@@ -52,6 +53,7 @@ from mkbidx.run.simulation import (
 __all__ = [
     "COUNTS_FILE",
     "CSV_COLUMNS",
+    "DOSSIERS_FILE",
     "LETTER_NAMES",
     "PAYMENT_METRICS",
     "PUBLISHED_FILE",
@@ -65,6 +67,7 @@ __all__ = [
 ]
 
 COUNTS_FILE = "mkbidx-sample-counts.csv"
+DOSSIERS_FILE = sample_dossiers.DOSSIERS_FILE  # in a subfolder, as Parquet: the readers skip it
 PUBLISHED_FILE = "mkbidx-sample-published-2024-08.xlsx"
 FILE_MODE = 0o644  # the written files are readable by everyone, whatever the umask
 CSV_COLUMNS = [
@@ -152,6 +155,9 @@ DISTRICT_AGENCIES_STRENGTH = 1.0  # departments are better staffed than communes
 DISTRICT_COMMUNES = (12, 23)  # communes of another district (generated as totals): range
 DISTRICT_STRENGTHS = (-1.2, 0.2)  # the other districts: strengths spread over this range
 MERGED_PROCEDURE_FACTOR = 1.5  # a merged commune handles more procedure kinds (from the district)
+# A commune's DOSSIER_SYNC numerator is its synced dossiers, the denominator of the other dossier
+# metrics: the calibration never moves it.
+COMMUNE_FIXED = ("DOSSIER_SYNC",)
 
 
 # ----------------------------------------------------------------------------- the sample
@@ -171,11 +177,16 @@ class Sample:
     own_agencies
         Counts of the district's own agencies (departments) of :data:`LETTER_DISTRICT`, pooled
         into its rows of ``counts`` and not written anywhere.
+    dossiers
+        The communes' dossiers (:data:`DOSSIERS_FILE`, columns of
+        :data:`mkbidx.inputs.dossiers.columns.DOSSIER_COLUMNS`): the rules of ``dossiers.md``
+        derive from them exactly the communes' dossier counts of ``counts``.
     """
 
     counts: pd.DataFrame
     published: pd.DataFrame
     own_agencies: pd.DataFrame
+    dossiers: pd.DataFrame
 
 
 def _shocks(
@@ -212,11 +223,14 @@ def _story_targets(communes: Sequence[str], m: Methodology) -> list[tuple[str, s
     return targets
 
 
-def _no_unexplained_zeros(counts: pd.DataFrame, period: str, m: Methodology) -> None:
-    """In ``period``, give every scored metric with a denominator at least one success."""
+def _no_unexplained_zeros(
+    counts: pd.DataFrame, period: str, m: Methodology, fixed: Sequence[str] = ()
+) -> None:
+    """In ``period``, give every scored metric with a denominator at least one success
+    (``fixed`` metrics excepted)."""
     rows = (counts["period"] == period).to_numpy()
     movable = np.zeros(len(counts), dtype=bool)
-    movable[rows] = movable_mask(counts.loc[rows], m)
+    movable[rows] = movable_mask(counts.loc[rows], m) & ~counts.loc[rows, "metric"].isin(fixed)
     zero = movable & (counts["numerator"].to_numpy() == 0)
     counts.loc[zero, "numerator"] = 1.0
 
@@ -268,7 +282,7 @@ def sample_counts(
     # 16 communes, 2023-01 .. 2025-06
     strength = rngs[0].normal(*COMMUNE_STRENGTH, len(communes))
     commune_profiles = make_profiles(rngs[0], len(communes), COMMUNE_PROFILE, strength)
-    sim = simulate(rngs[0], commune_profiles, old, m, _shocks(communes, old, EVENTS))
+    sim = simulate(rngs[0], commune_profiles, old, m, _shocks(communes, old, EVENTS), dossiers=True)
     commune_counts = long_counts(sim, communes, old, m)
     # the district's own agencies (pooled into its rows, never written)
     own_profiles = make_profiles(
@@ -293,12 +307,22 @@ def sample_counts(
         for code in merged
         for period, change in MERGER_TRANSITION.items()
     ]
-    sim = simulate(rngs[3], merged_profiles, new, m, _shocks(merged, new, transition))
+    sim = simulate(
+        rngs[3],
+        merged_profiles,
+        new,
+        m,
+        _shocks(merged, new, transition),
+        dossiers=True,
+        close_last=False,
+    )
     merged_counts = long_counts(sim, merged, new, m)
 
     # calibration on the letter (August 2024)
-    for frame in (commune_counts, own, other_counts):
+    _no_unexplained_zeros(commune_counts, CALIBRATION_PERIOD, m, COMMUNE_FIXED)
+    for frame in (own, other_counts):
         _no_unexplained_zeros(frame, CALIBRATION_PERIOD, m)
+    project = sample_dossiers.projector(commune_counts)
     no_payment = (
         (commune_counts["unit_code"] == NO_ONLINE_PAYMENT)
         & (commune_counts["period"] == CALIBRATION_PERIOD)
@@ -308,10 +332,10 @@ def sample_counts(
         raise RuntimeError("calibration: Tung Chung Phố needs dossiers with a fee in 2024-08")
     commune_counts.loc[no_payment, "numerator"] = 0.0
     for unit, period, op, cents in _story_targets(communes, m):
-        pinned = (
+        pinned = COMMUNE_FIXED + (
             PAYMENT_METRICS if (unit, period) == (NO_ONLINE_PAYMENT, CALIBRATION_PERIOD) else ()
         )
-        meet(commune_counts, unit, period, op, cents, m, pinned)
+        meet(commune_counts, unit, period, op, cents, m, pinned, project)
     in_period = own["period"] == CALIBRATION_PERIOD
     parent_of = dict.fromkeys(communes, LETTER_DISTRICT)
     own.loc[in_period, "numerator"] = hit_exact(
@@ -329,7 +353,12 @@ def sample_counts(
     district = scoring.pool_counts(pd.concat([own, commune_counts], ignore_index=True), parent_of)
     counts = pd.concat([commune_counts, district, other_counts, merged_counts], ignore_index=True)
     counts = _labelled(counts, registry, m)
-    return Sample(counts=counts, published=published_table(counts, m), own_agencies=own)
+    dossiers = sample_dossiers.synthesize(
+        pd.concat([commune_counts, merged_counts], ignore_index=True), seed=seed
+    )
+    return Sample(
+        counts=counts, published=published_table(counts, m), own_agencies=own, dossiers=dossiers
+    )
 
 
 def _labelled(counts: pd.DataFrame, registry, m: Methodology) -> pd.DataFrame:
@@ -439,6 +468,7 @@ def sample_files(sample: Sample) -> dict[str, bytes]:
     return {
         COUNTS_FILE: csv_bytes(sample.counts),
         PUBLISHED_FILE: _xlsx_bytes(sample.published, title),
+        DOSSIERS_FILE: sample_dossiers.parquet_bytes(sample.dossiers),
     }
 
 

@@ -16,6 +16,16 @@ unit-metric offset, month noise and the story's events (:data:`mkbidx.run.sample
 Petitions are rare (most commune-months have none, so the two petition indicators score full
 marks); some commune-months publish no procedure (PUBLISH_ON_TIME 0/0).
 
+The dossier world (``simulate(..., dossiers=True)``, the communes of the sample) draws the 10
+counts a dossier table gives (:data:`mkbidx.inputs.dossiers.columns.DOSSIER_ONLY_METRICS`) as
+the rules of ``dossiers.md`` derive them from one set of dossiers (:func:`dossier_world`): a few
+dossiers are not synced; a small share of the synced ones is still open at the end of the month
+(on time then) and finishes the next month, so ON_TIME and satisfaction count the dossiers
+handled in the month (received + carried over); satisfaction is "on time and not complained";
+original results count the dossiers finished in the month with a required result; online
+submission and digitised papers count only dossiers whose result, when one is required, is
+electronic. :mod:`mkbidx.run.sample_dossiers` builds the dossiers themselves.
+
 Examples
 --------
 >>> import numpy as np
@@ -31,7 +41,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +61,7 @@ __all__ = [
     "load_methodology",
     "long_counts",
     "make_profiles",
+    "dossier_world",
     "simulate",
 ]
 
@@ -89,6 +100,8 @@ GROWTH_PER_MONTH = 0.008  # more dossiers go through the system every month
 VOLUME_NOISE = 0.15  # sd of the log of the month's volume around its expectation
 UNIT_METRIC_SD = 0.3  # sd of a unit's fixed offset on each metric's logit
 RESOLVED_SHARE = 0.93  # dossiers resolved in the month / received
+RESULT_SHARE = 0.55  # dossiers whose procedure requires a written result (dossier world)
+COMPLAINT_SHIFT = 1.2  # logit shift of "not complained" over the satisfaction rate (dossier world)
 RATED_SHARE = 0.6  # dossiers whose applicant rated the service / resolved
 FEE_SHARE = 0.3  # dossiers with a fee or charge / received
 FEE_FORMALITY_SHARE = 0.08  # procedures with fees that had dossiers / procedures
@@ -132,16 +145,97 @@ def _expit(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def _previous(values: np.ndarray) -> np.ndarray:
+    """The previous month's values (0 before the first month)."""
+    out = np.zeros_like(values)
+    out[:, 1:] = values[:, :-1]
+    return out
+
+
+def dossier_world(
+    rng: np.random.Generator,
+    received: np.ndarray,
+    rate: Callable[..., np.ndarray],
+    *,
+    close_last: bool = True,
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The 10 dossier counts of units × months, derived from one set of dossiers.
+
+    ``received`` are all the dossiers received (units × months); ``rate(metric, extra=0)`` is
+    the model's logistic rate of a metric (it draws the month noise). Per unit and month P:
+
+    - ``S`` synced of the received; ``B`` of them still open at the end of P, finished in P+1
+      (none after the last month when ``close_last``), ``A = S - B`` finished in P;
+    - handled ``H = S + B(P-1)``; the ``B`` open ones are on time at the end of P, the others
+      on time at the ON_TIME rate; complaints only on dossiers received and finished in P;
+    - a result is required for :data:`RESULT_SHARE` of the dossiers; of those finished in the
+      month they were received, some lack an electronic result (the misses of
+      ORIGINAL_RESULT_AVAILABLE), the carried-over ones all have one;
+    - online submission and digitised papers are drawn among the received dossiers that are not
+      misses; payment among those with a fee; the personal store among citizen-data dossiers.
+
+    The counts are the ones :mod:`mkbidx.run.sample_dossiers` can realise as dossiers.
+    """
+
+    def draw(metric: str, den: np.ndarray, extra: float = 0.0) -> np.ndarray:
+        return rng.binomial(den, rate(metric, extra))
+
+    def pair(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return num.astype("float64"), den.astype("float64")
+
+    synced = draw("DOSSIER_SYNC", received)
+    carried = rng.binomial(synced, 1.0 - RESOLVED_SHARE)
+    if close_last:
+        carried[:, -1] = 0
+    carried_in = _previous(carried)
+    here = synced - carried  # received and finished in the month
+    handled = synced + carried_in
+    on_time = carried + draw("ON_TIME", handled - carried)
+    late_here = np.maximum(handled - on_time - carried_in, 0)
+    complaints = rng.binomial(
+        here - late_here, 1.0 - rate("DOSSIER_RECEIVING_SATISFACTION", COMPLAINT_SHIFT)
+    )
+    required_here = rng.binomial(here, RESULT_SHARE)
+    required_carried = rng.binomial(carried, RESULT_SHARE)
+    electronic_here = draw("ORIGINAL_RESULT_AVAILABLE", required_here)
+    misses = required_here - electronic_here
+    required_in = _previous(required_carried)
+    result_ok = synced - misses
+    with_fee = rng.binomial(synced, FEE_SHARE)
+    citizen = draw("CITIZEN_DATA_CONNECTED_DOSSIER", synced)
+    personal = np.minimum(draw("SYNCED_WITH_DVCQG_PERSONAL_STORAGE", synced), citizen)
+    return {
+        "DOSSIER_SYNC": pair(synced, received),
+        "ON_TIME": pair(on_time, handled),
+        "DOSSIER_RECEIVING_SATISFACTION": pair(on_time - complaints, handled),
+        "ONLINE_SUBMISSION": pair(draw("ONLINE_SUBMISSION", result_ok), synced),
+        "ONLINE_PAYMENT_DOSSIERS": pair(draw("ONLINE_PAYMENT_DOSSIERS", with_fee), with_fee),
+        "ORIGINAL_RESULT_AVAILABLE": pair(
+            electronic_here + required_in, required_here + required_in
+        ),
+        "SO_HOA_GIAY_TO_GIAI_QUYET": pair(draw("SO_HOA_GIAY_TO_GIAI_QUYET", result_ok), synced),
+        "REUSED_DIGITIZED_DATA": pair(draw("REUSED_DIGITIZED_DATA", synced), synced),
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": pair(personal, synced),
+        "CITIZEN_DATA_CONNECTED_DOSSIER": pair(citizen, synced),
+    }
+
+
 def simulate(
     rng: np.random.Generator,
     profiles: Profiles,
     periods: Sequence[str],
     m: Methodology,
     shocks: dict[str, np.ndarray] | None = None,
+    *,
+    dossiers: bool = False,
+    close_last: bool = True,
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Counts of every metric for units × months: ``{metric: (numerator, denominator)}``.
 
     Arrays have shape (units, months), float64 (NaN where the portal publishes no counts).
+    ``dossiers``: draw the dossier counts from one set of dossiers (:func:`dossier_world`);
+    ``close_last``: then no dossier stays open after the last month (the unit's books close).
+    Without ``dossiers`` the draws are those of the original model, in the same order.
     """
     shocks = shocks or {}
     t = _month_index(periods)[None, :]
@@ -172,6 +266,7 @@ def simulate(
         * rng.lognormal(0.0, VOLUME_NOISE, shape)
     )
     received = rng.poisson(expected)
+    world = dossier_world(rng, received, rate, close_last=close_last) if dossiers else None
     resolved = rng.binomial(received, RESOLVED_SHARE)
     rated = rng.binomial(resolved, RATED_SHARE)
     with_fee = rng.binomial(received, FEE_SHARE)
@@ -193,17 +288,30 @@ def simulate(
     put("PUBLISH_ON_TIME", draw("PUBLISH_ON_TIME", releases), releases)
     put("PUBLIC_UPDATE_ON_TIME", draw("PUBLIC_UPDATE_ON_TIME", updates), updates)
     put("PUBLIC_CONTENT_FULL", draw("PUBLIC_CONTENT_FULL", authority), authority)
-    put("DOSSIER_SYNC", draw("DOSSIER_SYNC", received), received)
-    put("ON_TIME", draw("ON_TIME", received), received)
+
+    def put_dossiers(metric: str, numerator=None, denominator=None) -> None:
+        if world is not None:
+            out[metric] = world[metric]
+        else:
+            put(metric, numerator(), denominator)
+
+    put_dossiers("DOSSIER_SYNC", lambda: draw("DOSSIER_SYNC", received), received)
+    put_dossiers("ON_TIME", lambda: draw("ON_TIME", received), received)
     online_procedures = draw("ONLINE_PROCEDURES", authority)
     put("ONLINE_PROCEDURES", online_procedures, authority)
-    online = draw("ONLINE_SUBMISSION", received)
+    if world is not None:
+        online = world["ONLINE_SUBMISSION"][0].astype("int64")
+    else:
+        online = draw("ONLINE_SUBMISSION", received)
     volume = ONLINE_VOLUME_EFFECT * np.log(np.maximum(online, 1) / ONLINE_VOLUME_REFERENCE)
     services = np.minimum(draw("ONLINE_SERVICES_WITH_DOSSIERS", online_procedures, volume), online)
     put("ONLINE_SERVICES_WITH_DOSSIERS", services, online_procedures)
-    put("ONLINE_SUBMISSION", online, received)
-    paid = draw("ONLINE_PAYMENT_DOSSIERS", with_fee)
-    put("ONLINE_PAYMENT_DOSSIERS", paid, with_fee)
+    put_dossiers("ONLINE_SUBMISSION", lambda: online, received)
+    if world is not None:
+        paid = world["ONLINE_PAYMENT_DOSSIERS"][0].astype("int64")
+    else:
+        paid = draw("ONLINE_PAYMENT_DOSSIERS", with_fee)
+    put_dossiers("ONLINE_PAYMENT_DOSSIERS", lambda: paid, with_fee)
     paid_formalities = np.minimum(draw("ONLINE_PAYMENT_FORMALITIES", fee_formalities), paid)
     put("ONLINE_PAYMENT_FORMALITIES", paid_formalities, fee_formalities)
     put(
@@ -211,7 +319,11 @@ def simulate(
         draw("FEE_FORMALITIES_ON_PORTAL", fee_formalities),
         fee_formalities,
     )
-    put("DOSSIER_RECEIVING_SATISFACTION", draw("DOSSIER_RECEIVING_SATISFACTION", rated), rated)
+    put_dossiers(
+        "DOSSIER_RECEIVING_SATISFACTION",
+        lambda: draw("DOSSIER_RECEIVING_SATISFACTION", rated),
+        rated,
+    )
     put("PETITION_PROCESSING_ON_TIME", draw("PETITION_PROCESSING_ON_TIME", petitions), petitions)
     put(
         "PETITION_HANDLING_SATISFACTION",
@@ -229,7 +341,7 @@ def simulate(
         "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
         "CITIZEN_DATA_CONNECTED_DOSSIER",
     ):
-        put(metric, draw(metric, resolved), resolved)
+        put_dossiers(metric, lambda metric=metric: draw(metric, resolved), resolved)
     put(
         "CITIZEN_DATA_CONNECTED_FORMALITY",
         draw("CITIZEN_DATA_CONNECTED_FORMALITY", authority),

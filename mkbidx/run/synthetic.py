@@ -21,6 +21,7 @@ from mkbidx.periods import shift_month
 from mkbidx.run.sample import (  # noqa: F401  (the sample's names, importable from here as before)
     COUNTS_FILE,
     CSV_COLUMNS,
+    DOSSIERS_FILE,
     LETTER_NAMES,
     PAYMENT_METRICS,
     PUBLISHED_FILE,
@@ -43,6 +44,7 @@ from mkbidx.run.simulation import (
 
 __all__ = [
     "COUNTS_FILE",
+    "DOSSIERS_FILE",
     "PUBLISHED_FILE",
     "Sample",
     "main",

@@ -72,7 +72,9 @@ def evaluation(counts, method):
 
 # ----------------------------------------------------------------------------- determinism
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [synthetic.COUNTS_FILE, synthetic.PUBLISHED_FILE])
+@pytest.mark.parametrize(
+    "name", [synthetic.COUNTS_FILE, synthetic.PUBLISHED_FILE, synthetic.DOSSIERS_FILE]
+)
 def test_files_equal_a_fresh_generation(regenerated, name):
     assert (regenerated / name).read_bytes() == (SAMPLE / name).read_bytes()
 
@@ -122,10 +124,24 @@ def test_structure_of_related_counts(counts):
     wide = counts.pivot_table(
         index=["period", "unit_code"], columns="metric", values=["numerator", "denominator"]
     )
-    received = wide["denominator", "ON_TIME"]
-    assert (wide["numerator", "ON_TIME"] <= received).all()
-    assert (wide["denominator", "ONLINE_SUBMISSION"] == received).all()
+    handled = wide["denominator", "ON_TIME"]
+    received = wide["denominator", "ONLINE_SUBMISSION"]
+    assert (wide["numerator", "ON_TIME"] <= handled).all()
+    assert (wide["numerator", "DOSSIER_RECEIVING_SATISFACTION"] <= handled).all()
     assert (wide["denominator", "ONLINE_PAYMENT_DOSSIERS"] <= received).all()
+    # communes (the dossier world): synced dossiers received = the DOSSIER_SYNC numerator;
+    # handled = received + carried over, a few percent more; satisfied ≤ on time
+    commune = counts.groupby(["period", "unit_code"])["level"].first() == "commune"
+    assert (received[commune] == wide["numerator", "DOSSIER_SYNC"][commune]).all()
+    assert (received[commune] <= handled[commune]).all()
+    assert 0.01 < handled[commune].sum() / received[commune].sum() - 1 < 0.15
+    on_time = wide["numerator", "ON_TIME"][commune]
+    assert (wide["numerator", "DOSSIER_RECEIVING_SATISFACTION"][commune] <= on_time).all()
+    # the other districts (generated as totals) keep the original model: handled = received
+    units = wide.index.get_level_values("unit_code")
+    others = units.isin(sorted(OTHER_DISTRICTS))
+    assert (received[others] == handled[others]).all()
+    assert (received[units == DISTRICT] <= handled[units == DISTRICT]).all()
     assert (
         wide["numerator", "ONLINE_PAYMENT_FORMALITIES"]
         <= wide["numerator", "ONLINE_PAYMENT_DOSSIERS"]
@@ -310,6 +326,9 @@ def test_the_whole_sample_folder_reads_and_ranks():
     assert {"2024-08", "2026-08"} <= set(ds.counts["period"])
     mine = ds.counts[ds.counts["source_file"].str.endswith(synthetic.COUNTS_FILE)]
     assert len(mine) == len(_read_csv(SAMPLE / synthetic.COUNTS_FILE))
+    # the dossiers (Parquet, in a subfolder) are not count files: the readers skip them
+    assert (SAMPLE / synthetic.DOSSIERS_FILE).exists()
+    assert not ds.counts["source_file"].str.contains("dossiers").any()
 
 
 # ----------------------------------------------------------------------------- benchmark input
