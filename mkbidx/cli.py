@@ -525,6 +525,7 @@ def _add_trends(sub) -> None:
         action="store_true",
         help="do not rebuild merged communes' history before 2025-07 from former communes",
     )
+    _dossier_options(p)
 
 
 def _cmd_trends(args) -> int:
@@ -545,6 +546,11 @@ def _cmd_trends(args) -> int:
         methodology=args.methodology,
         reconstruct=not args.no_reconstruct,
         force=args.force,
+        **(
+            dict(dossiers=args.dossiers, procedures=args.procedures, provisional=args.provisional)
+            if args.dossiers
+            else {}
+        ),
     )
     print(trend_report.describe(result), file=sys.stderr if args.format == "csv" else sys.stdout)
     rebuilt = result.summary.get("reconstructed")

@@ -79,7 +79,19 @@ def trend_context(params: TrendParameters) -> TrendReport:
     MkbidxError
         No data in the range, no unit under the scope, no data for a compared period.
     """
-    inputs = load_inputs(params.data_path, methodology=params.methodology)
+    periods = None
+    if params.dossiers is not None:  # the months of the range and of the compared periods
+        periods = set(_periods.month_range(params.first_period, params.last_period))
+        for period in params.compare or ():
+            periods.update(_periods.months_of(period))
+    inputs = load_inputs(
+        params.data_path,
+        methodology=params.methodology,
+        dossiers=params.dossiers,
+        procedures=params.procedures,
+        periods=periods,
+        provisional=params.provisional,
+    )
     return build_trend_report(inputs, params)
 
 
@@ -176,6 +188,10 @@ def _sources(
     for period in comparison or ():
         months.update(_periods.months_of(period))
     files, notes = inputs.sources(sorted(months))
+    source = inputs.dossier_source
+    if source is not None:  # the dossier table, and what it replaced
+        files = (*files, source.file)
+        notes = (source.summary_line(inputs.data_path), *notes)
     return {"inputs": files, "notes": notes}
 
 

@@ -28,6 +28,9 @@ class TrendParameters:
     output_dir: Path | None
     methodology: str | None
     reconstruct: bool = True
+    dossiers: Path | None = None
+    procedures: Path | None = None
+    provisional: bool = False
 
     @property
     def compare(self) -> tuple[str, str] | None:
@@ -54,6 +57,15 @@ class TrendParameters:
             "output_dir": str(self.output_dir) if self.output_dir is not None else "",
             "methodology": self.methodology or "",
             "reconstruct": bool(self.reconstruct),
+            **(
+                {
+                    "dossiers": str(self.dossiers),
+                    "procedures": str(self.procedures) if self.procedures else "",
+                    "provisional": bool(self.provisional),
+                }
+                if self.dossiers is not None
+                else {}
+            ),
         }
 
 
@@ -107,6 +119,9 @@ def validate_trend_parameters(
     output_dir: str | Path | None = None,
     methodology: str | None = None,
     reconstruct: bool = True,
+    dossiers: str | Path | None = None,
+    procedures: str | Path | None = None,
+    provisional: bool = False,
 ) -> TrendParameters:
     """Check the parameters of the trend template and normalise them.
 
@@ -176,6 +191,9 @@ def validate_trend_parameters(
         data_path=data_path,
         output_dir=output_dir,
         methodology=methodology,
+        dossiers=dossiers,
+        procedures=procedures,
+        provisional=provisional,
     )
     return TrendParameters(
         scope=base.scope,
@@ -188,6 +206,9 @@ def validate_trend_parameters(
         output_dir=base.output_dir,
         methodology=base.methodology,
         reconstruct=bool(reconstruct),
+        dossiers=base.dossiers,
+        procedures=base.procedures,
+        provisional=base.provisional,
     )
 
 

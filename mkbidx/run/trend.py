@@ -49,6 +49,9 @@ def run_trend_report(
     reconstruct: bool = True,
     force: bool = False,
     template: str | Path | None = None,
+    dossiers: str | Path | None = None,
+    procedures: str | Path | None = None,
+    provisional: bool = False,
 ) -> TrendResult:
     """Make the trend report of ``scope`` from ``first_period`` to ``last_period``.
 
@@ -100,6 +103,9 @@ def run_trend_report(
         data_path=data_path,
         methodology=methodology,
         reconstruct=reconstruct,
+        dossiers=dossiers,
+        procedures=procedures,
+        provisional=provisional,
     )
     root = Path(output_root) if output_root is not None else DEFAULT_OUTPUT
     target = trend_folder(root, params)
