@@ -27,7 +27,7 @@ Examples
 >>> day_seconds("2024-08-05") - day_seconds("2024-08-04")
 86400
 >>> agency_code("02758")
-'000.07.58.H38'
+'000.27.58.H38'
 """
 
 from __future__ import annotations
