@@ -98,17 +98,59 @@ class Source:
     path: Path
     kind: str  # "csv" or "parquet"
     files: tuple[Path, ...]
+    names: tuple[str, ...] = ()  # a CSV's header, as read by :func:`csv_header`
 
     def scan(self) -> str:
-        """The DuckDB table function reading the source (every CSV cell as text)."""
+        """The DuckDB table function reading the source (every CSV cell as text, no sniffing:
+        the header is the file's first record, a record with another number of cells fails)."""
         if self.kind == "csv":
+            names = "{" + ", ".join(f"{_literal(n)}: 'VARCHAR'" for n in self.names) + "}"
             return (
-                f"read_csv({_literal(self.path)}, header = true, delim = ',', quote = '\"', "
-                "escape = '\"', all_varchar = true, normalize_names = false, "
+                f"read_csv({_literal(self.path)}, auto_detect = false, header = true, "
+                f"delim = ',', quote = '\"', escape = '\"', columns = {names}, "
                 "strict_mode = true, encoding = 'utf-8')"
             )
         files = ", ".join(_literal(f) for f in self.files)
         return f"read_parquet([{files}])"
+
+
+def csv_header(path: Path) -> tuple[str, ...]:
+    """The header of a CSV (first record, BOM removed); repeated names get a suffix ``~2``."""
+    import csv
+
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a character cut at the end of the sample
+            raise MkbidxError(
+                "tệp không phải văn bản UTF-8 (not UTF-8)",
+                file=path,
+                row=text_line(head[: exc.start]),
+                expected="CSV mã hoá UTF-8 (Excel: Lưu thành → CSV UTF-8)",
+            ) from None
+        text = head[: exc.start].decode("utf-8-sig")
+    first = next(csv.reader(text.splitlines()[:1] or [""]), [])
+    names: list[str] = []
+    for name in first:
+        candidate, n = name, 1
+        while candidate in names:
+            n += 1
+            candidate = f"{name}~{n}"
+        names.append(candidate)
+    if not any(n.strip() for n in names):
+        raise MkbidxError(
+            "tệp trống hoặc không có dòng tiêu đề (no header)",
+            file=path,
+            row=1,
+            expected="dòng đầu là tên các cột: " + ", ".join(columns.DOSSIER_COLUMNS),
+        )
+    return tuple(names)
+
+
+def text_line(data: bytes) -> int:
+    return data.count(b"\n") + 1
 
 
 def source_of(path: str | Path, *, what: str = "tệp hồ sơ") -> Source:
@@ -139,7 +181,7 @@ def source_of(path: str | Path, *, what: str = "tệp hồ sơ") -> Source:
     if suffix == ".parquet" or suffix == ".pq":
         return Source(path, "parquet", (path,))
     if suffix in (".csv", ".txt"):
-        return Source(path, "csv", (path,))
+        return Source(path, "csv", (path,), csv_header(path))
     raise MkbidxError(
         f"định dạng tệp '{path.suffix}' không đọc được ({what})",
         file=path,
@@ -183,7 +225,7 @@ def _duckdb_error(exc: Exception, source: Source) -> MkbidxError:
     import re
 
     text = " ".join(str(exc).split())
-    line = re.search(r"[Ll]ine:? (\d+)", text)
+    line = re.search(r"[Ll]ine:? (\d+)", text)  # DuckDB counts records (header = 1)
     if "unicode" in text.lower() or "utf" in text.lower():
         problem = "tệp không phải văn bản UTF-8 (not UTF-8)"
         expected = "CSV mã hoá UTF-8 (Excel: Lưu thành → CSV UTF-8)"
@@ -523,6 +565,12 @@ def load_dossiers(con: Any, path: str | Path, *, name: str = "dossiers", registr
     """
     source, _ = load_table(con, path, name, DOSSIER_KINDS, what="tệp hồ sơ")
     t = _ident(name)
+    if con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == 0:
+        raise MkbidxError(
+            "bảng hồ sơ không có dòng dữ liệu nào (no data rows, header only)",
+            file=source.path,
+            expected="mỗi dòng một hồ sơ, dưới dòng tiêu đề",
+        )
     rowid = con.execute(f"SELECT min(rowid) FROM {t} WHERE finished_at < received_at").fetchone()[0]
     if rowid is not None:
         file, row = _where(source, con, rowid)
