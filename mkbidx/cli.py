@@ -747,6 +747,21 @@ def _cmd_explore(args) -> int:
     )
 
 
+# --------------------------------------------------------------------------- dossiers
+def _add_dossiers(sub):
+    """``mkbidx dossiers counts|...``, declared in :mod:`mkbidx.run.dossiers`; returns the
+    dossiers sub-parsers (a sub-command added there sets ``dossiers_handler``)."""
+    from mkbidx.run.dossiers import add_dossiers_parser
+
+    return add_dossiers_parser(sub)
+
+
+def _cmd_dossiers(args) -> int:
+    from mkbidx.run.dossiers import run_dossiers
+
+    return run_dossiers(args)
+
+
 # --------------------------------------------------------------------------- main
 COMMANDS = {
     "reconcile": (_add_reconcile, _cmd_reconcile),
@@ -759,6 +774,7 @@ COMMANDS = {
     "fetch": (_add_fetch, _cmd_fetch),
     "monthly": (_add_monthly, _cmd_monthly),
     "explore": (_add_explore, _cmd_explore),
+    "dossiers": (_add_dossiers, _cmd_dossiers),
 }
 
 
