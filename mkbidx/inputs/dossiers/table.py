@@ -133,8 +133,8 @@ def csv_header(path: Path) -> tuple[str, ...]:
         text = head[: exc.start].decode("utf-8-sig")
     first = next(csv.reader(text.splitlines()[:1] or [""]), [])
     names: list[str] = []
-    for name in first:
-        candidate, n = name, 1
+    for i, name in enumerate(first):
+        candidate, n = name if name.strip() else f"~{i + 1}", 1  # an unnamed column
         while candidate in names:
             n += 1
             candidate = f"{name}~{n}"
