@@ -38,6 +38,7 @@ __all__ = [
     "BISECTION_STEPS",
     "CENTS",
     "DOSSIER_METRICS",
+    "hit_cents",
     "hit_exact",
     "meet",
     "movable_mask",
@@ -59,6 +60,8 @@ DOSSIER_METRICS = (
     "CITIZEN_DATA_CONNECTED_DOSSIER",
 )
 BISECTION_STEPS = 20  # numerators are integers: 2**-20 of a distance is below one count
+EXACT_REACH = (40, 8)  # hit_cents: counts one numerator, then two together, may move by
+EXACT_BATCH = 500  # hit_cents: candidates scored in one call
 CENTS = 100
 
 
@@ -222,3 +225,64 @@ def _step_back(
         else:
             hi = mid
     return _shift(num, den, lo, movable)
+
+
+def hit_cents(
+    counts: pd.DataFrame,
+    unit: str,
+    period: str,
+    cents: int,
+    m: Methodology,
+    pinned: Sequence[str] = (),
+    project: Callable[[pd.DataFrame, np.ndarray], np.ndarray] | None = None,
+) -> None:
+    """Make the total of ``unit`` in ``period`` exactly ``cents``, in place.
+
+    :func:`meet` first brings the total to at least ``cents`` (smallest shift); then the
+    numerators of one scored metric (or of two together) move by a few counts, all the
+    candidates scored in one call, and the first that totals exactly ``cents`` is kept (one
+    metric before two, smaller moves first). No numerator becomes 0 where its denominator is
+    positive; ``pinned`` and ``project`` as in :func:`meet`.
+    """
+    meet(counts, unit, period, "ge", cents, m, pinned, project)
+    mask = ((counts["unit_code"] == unit) & (counts["period"] == period)).to_numpy()
+    rows = counts.loc[mask].reset_index(drop=True)
+    num = rows["numerator"].to_numpy(dtype="float64")
+    den = rows["denominator"].to_numpy(dtype="float64")
+    if total_cents(rows, m) == cents:
+        return
+    movable = np.flatnonzero(movable_mask(rows, m) & ~rows["metric"].isin(pinned).to_numpy())
+    one, two = EXACT_REACH
+    moves = [((i, d),) for d in sorted(range(-one, one + 1), key=abs) if d for i in movable]
+    steps = [d for d in sorted(range(-two, two + 1), key=abs) if d]
+    moves += [
+        ((i, a), (j, b)) for a in steps for b in steps for i in movable for j in movable if i < j
+    ]
+    floor = np.minimum(num, (den > 0).astype("float64"))
+    ceiling = np.where(np.isnan(den), np.inf, den)
+
+    def candidates():
+        for move in moves:
+            values = num.copy()
+            for i, d in move:
+                values[i] += d
+            if not (np.any(values < floor) or np.any(values > ceiling)):
+                yield values if project is None else project(rows, values)
+
+    kept: np.ndarray | None = None
+    batch: list[np.ndarray] = []
+    stream = candidates()
+    while kept is None:
+        batch = [v for _, v in zip(range(EXACT_BATCH), stream, strict=False)]
+        if not batch:
+            break
+        frame = pd.concat([rows] * len(batch), ignore_index=True)
+        frame["unit_code"] = np.repeat([f"c{k}" for k in range(len(batch))], len(rows))
+        frame["numerator"] = np.concatenate(batch)
+        totals = scoring.score(frame, methodology=m).totals.set_index("unit_code")["total"]
+        hits = [k for k in range(len(batch)) if int(round(totals[f"c{k}"] * CENTS)) == cents]
+        if hits:
+            kept = batch[hits[0]]
+    if kept is None:
+        raise RuntimeError(f"calibration: no count gives {unit} {period} exactly {cents / CENTS}")
+    counts.loc[mask, "numerator"] = kept

@@ -567,7 +567,7 @@ def test_letter_from_published_scores_only_with_official_names(tmp_path, capsys)
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     assert f"{PUBLISHED.name}: chỉ có điểm nhóm công bố" in err
-    assert "16 đơn vị ghi bằng tên" in err and "'Lũng Vai' → 02785" in err  # the file's text
+    assert "16 đơn vị ghi bằng tên" in err and "'La Pan Tân' → 02791" in err  # the file's text
     folder = tmp_path / PERIOD / SCOPE
     assert str(folder / paths.LETTER_DOCX) in out
     page = (folder / paths.LETTER_HTML).read_text("utf-8")
@@ -575,7 +575,7 @@ def test_letter_from_published_scores_only_with_official_names(tmp_path, capsys)
     assert "chưa có tổng số điểm của huyện Mường Khương" in text
     assert "13 xã, thị trấn đạt" in text and "03 xã có chỉ số chưa đạt" in text
     assert "Xã Tả Gia Khâu" in text and "Thị trấn Mường Khương" in text
-    assert "UBND xã Tả Gia Khâu" not in text and "(Lùng Vai, Thanh Bình," in text
+    assert "UBND xã Tả Gia Khâu" not in text and "(Tả Ngải Chồ, Nấm Lư," in text
     assert "Lũng Vai" not in text and "La Pan Tân" not in text  # the official spelling
 
 

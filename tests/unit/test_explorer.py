@@ -99,7 +99,7 @@ def test_it_draws_the_preselected_unit_month_and_group(explorer, drawn):
     assert metrics[0] == [
         "Tỷ lệ hồ sơ thanh toán trực tuyến",
         "0",
-        "114",
+        "120",
         "0,00%",
         "0,00",
         "6,00",
@@ -122,7 +122,7 @@ def test_no_stray_month_label_above_the_group_table(explorer, drawn):
 @sample
 def test_the_unit_among_its_peers_and_its_plan_to_80(explorer, drawn):
     peers = table_rows(drawn[0], "peers")
-    assert len(peers) == 16 and peers[0][:2] == ["1/16", "Xã Lùng Vai"]
+    assert len(peers) == 16 and peers[0][:2] == ["1/16", "Xã Tả Ngải Chồ"]
     assert peers[14][:3] == ["15/16", "Xã Tung Chung Phố", "79,53"]
     bold = re.search(r"([^{}]*)\{[^}]*font-weight: bold", table_html(drawn[0], "peers"))
     assert bold and "#T_peers_row14_col1" in bold.group(1)  # the unit stands out
@@ -134,7 +134,7 @@ def test_the_unit_among_its_peers_and_its_plan_to_80(explorer, drawn):
 
 @sample
 def test_a_unit_above_the_target_has_no_plan(explorer, drawn):
-    explorer.select(unit="02785")  # Xã Lùng Vai, 91,53
+    explorer.select(unit="02785")  # Xã Lùng Vai, 85,76
     text = text_of(drawn[-1])
     assert "Đã đạt từ 80 điểm trở lên." in text
     assert 'id="T_gap"' not in html_of(drawn[-1][0])
@@ -153,7 +153,7 @@ def test_the_download_is_the_shown_tables_as_xlsx(explorer):
     ]
     metrics = pd.read_excel(io.BytesIO(data), sheet_name="Chỉ số Thanh toán trực tuyến")
     assert list(metrics.columns) == ["Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Tối đa"]
-    assert metrics.iloc[0].tolist()[:3] == ["Tỷ lệ hồ sơ thanh toán trực tuyến", 0, 114]
+    assert metrics.iloc[0].tolist()[:3] == ["Tỷ lệ hồ sơ thanh toán trực tuyến", 0, 120]
     months = pd.read_excel(io.BytesIO(data), sheet_name="Theo tháng")
     assert "tháng 8/2024" in set(months["Kỳ"])
     link = explorer.download.value
@@ -167,9 +167,9 @@ def test_the_picker_follows_the_hierarchy_of_the_month(explorer):
     labels = [label for label, _ in explorer.unit.options]
     codes = [code for _, code in explorer.unit.options]
     assert len(codes) == 26 == len(set(codes))  # the province, 9 districts, 16 communes
-    assert labels[0] == "Tỉnh Lào Cai · 81,05"
+    assert labels[0] == "Tỉnh Lào Cai · 81,01"
     assert labels[1] == "\u2003Huyện Mường Khương · 88,23"  # rank 1 of the districts
-    assert labels[2] == "\u2003\u2003Xã Lùng Vai · 91,53"  # its communes follow, in rank order
+    assert labels[2] == "\u2003\u2003Xã Tả Ngải Chồ · 91,59"  # its communes follow, by rank
     communes = labels[2:18]
     assert all(label.startswith("\u2003\u2003") for label in communes)
     assert "\u2003\u2003Xã Tung Chung Phố · 79,53" == communes[14]
@@ -186,7 +186,7 @@ def test_only_units_with_data_in_the_month(inputs, explorer):
     after = unit_choices(table, "2026-08")
     assert [c.label.strip("\u2003").split(" · ")[0] for c in after][:2] == [
         "Tỉnh Lào Cai",
-        "Xã Bản Lầu",
+        "Xã Cao Sơn",
     ]
     provinces = [c for c in after if not c.label.startswith("\u2003")]
     assert [c.code for c in provinces] == ["15", "25"]  # two provinces, by rank
@@ -201,7 +201,7 @@ def test_typing_narrows_the_list_with_or_without_diacritics(explorer, drawn):
         assert explorer.unit.value == "02758"  # still the chosen unit
     explorer.search.value = "xa ban"
     names = [label.split(" · ")[0].strip("\u2003") for label, _ in explorer.unit.options]
-    assert names == ["Xã Bản Lầu", "Xã Bản Sen"]
+    assert names == ["Xã Bản Sen", "Xã Bản Lầu"]
     assert explorer.unit.value is None and explorer.renders == 1  # typing draws nothing
     explorer.unit.value = "02797"  # a click in the narrowed list
     assert explorer.renders == 2 and "Xã Bản Sen, tháng 8/2024" in text_of(drawn[-1])
