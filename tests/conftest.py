@@ -5,6 +5,11 @@ Requirements (a data file, a browser): call :func:`require` in a test or fixture
 with :func:`requires`. Locally an unmet requirement skips with its reason; with ``CI=true`` it
 fails, so a missing sample file or browser cannot turn a CI run green. Only material outside
 the repository (``../shared``) may skip on CI too (``outside_repo=True``).
+
+Property-based searches (hypothesis) run under a profile chosen with ``HYPOTHESIS_PROFILE``:
+``ci`` (the default, ``make test``) or ``thorough`` (four times the examples, e.g.
+``HYPOTHESIS_PROFILE=thorough make test`` before a release). A heavy property sets its budget
+with :func:`examples`; the assertions are the same in both profiles.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mkbidx import methodology
 
@@ -31,6 +37,22 @@ NO_CHROMIUM = "chromium not found (apt-get install chromium); the browser test n
 CHROMIUM: str | None = shutil.which("chromium") or (
     "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 )
+
+
+# ------------------------------------------------------------------------------ hypothesis
+THOROUGH_FACTOR = 4
+"""How many times more examples the ``thorough`` profile runs than ``ci``."""
+settings.register_profile("ci", max_examples=100, deadline=None)
+settings.register_profile("thorough", max_examples=100 * THOROUGH_FACTOR, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(thorough: int, *, least: int = 10) -> int:
+    """``max_examples`` of a heavy property: ``thorough`` in the ``thorough`` profile, a
+    ``THOROUGH_FACTOR``-th of it (at least ``least``) in ``ci``; any other profile scales it by
+    its own ``max_examples`` (``ci``: 100)."""
+    scaled = thorough * settings.default.max_examples // (100 * THOROUGH_FACTOR)
+    return max(least, min(thorough, scaled))
 
 
 def require(condition: object, reason: str, *, outside_repo: bool = False) -> None:

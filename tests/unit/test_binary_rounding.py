@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,7 +117,7 @@ def metric_counts(draw, *, max_d=2000):
     return metric, n, d
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(metric_counts(), min_size=1, max_size=60))
 def test_arithmetics_agree_except_at_ties(cases):
     """Decimal and binary scores are equal unless the exact score is a tie; at a tie the binary

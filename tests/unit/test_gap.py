@@ -14,7 +14,7 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import NO_SAMPLE, SAMPLE, requires
+from conftest import NO_SAMPLE, SAMPLE, examples, requires
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,14 +107,14 @@ def check_plan(counts: pd.DataFrame, target: float, m=M) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit_counts(), st.sampled_from([80.0, 80.0, 65.5, 95.0]))
 def test_applying_the_plan_reaches_the_target_and_the_last_step_is_minimal(counts, target):
     check_plan(counts, target)
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(unit_counts())
 def test_plans_hold_under_every_methodology_option(counts):
     check_plan(counts, 80.0, methodology.load(options={"petitions_without_data": "redistribute"}))

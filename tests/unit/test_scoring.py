@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,7 +67,7 @@ def metric_counts(draw):
     return metric, n, d
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(metric_counts(), min_size=1, max_size=40))
 def test_metric_scores_equal_exact_reference(cases):
     frame = counts_frame(
@@ -200,7 +201,7 @@ def units_counts(draw, min_units=1, max_units=6):
     return counts_frame(rows)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(units_counts())
 def test_bounds(counts):
     s = scoring.score(counts, methodology=M)
@@ -212,7 +213,7 @@ def test_bounds(counts):
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(units_counts(max_units=1), st.data())
 def test_scores_never_decrease_when_a_numerator_grows(counts, data):
     room = counts.index[counts["numerator"] < counts["denominator"]]
@@ -233,7 +234,7 @@ def test_scores_never_decrease_when_a_numerator_grows(counts, data):
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(units_counts(min_units=2, max_units=5))
 def test_pooled_parent_equals_scoring_summed_counts(counts):
     parent_of = {u: "083" for u in counts["unit_code"].unique()}

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -217,7 +217,7 @@ group_cents = st.lists(
 
 
 @pytest.mark.slow
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(group_cents, group_cents), min_size=1, max_size=5))
 def test_decomposition_sums_exactly_to_the_change_of_total(units):
     rows = []
@@ -303,7 +303,7 @@ def monthly_counts(draw):
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(monthly_counts(), monthly_counts())
 def test_compare_periods_pooled_equals_scoring_the_summed_counts(first, second):
     second = second.assign(period=second["period"].str.replace("2024", "2025"))
@@ -379,7 +379,7 @@ def merger_counts(draw):
 
 
 @pytest.mark.slow
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(merger_counts())
 def test_reconstructed_scores_equal_scoring_the_sum_of_former_communes(counts):
     rebuilt = trends.reconstruct_merged(counts, MERGER)
