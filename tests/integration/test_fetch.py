@@ -38,6 +38,13 @@ def replay():
 
 
 @pytest.fixture
+def no_wait(monkeypatch):
+    """Sessions the commands make do not wait between requests: for tests of what is asked and
+    written (the spacing is checked in the CLI and pagination tests, which wait for real)."""
+    monkeypatch.setitem(pc.PortalSession.__init__.__kwdefaults__, "sleep", lambda s: None)
+
+
+@pytest.fixture
 def province():
     return fetch.resolve_province("25")
 
@@ -160,7 +167,7 @@ def test_cli_fetch_byte_identical_reconcile_and_readers(replay, tmp_path, capsys
     assert "H44." in capsys.readouterr().out
 
 
-def test_cli_refused_exits_3_then_rerun_completes(replay, tmp_path, capsys):
+def test_cli_refused_exits_3_then_rerun_completes(replay, no_wait, tmp_path, capsys):
     out = tmp_path / "snap"
     replay.faults["provide-online-tree"] = ["403"]
     args = [
@@ -339,7 +346,7 @@ def test_last_ended_month():
 
 
 # ------------------------------------------------------------------------ mkbidx monthly
-def test_monthly_refused_exits_3_and_makes_no_report(replay, tmp_path, capsys):
+def test_monthly_refused_exits_3_and_makes_no_report(replay, no_wait, tmp_path, capsys):
     replay.faults["transparency"] = ["429"]
     args = [
         "monthly",
@@ -374,7 +381,7 @@ def test_monthly_bad_arguments_exit_2(tmp_path, capsys):
 
 
 @pytest.mark.notebooks
-def test_monthly_fetches_then_reports_letter_brief_index(replay, tmp_path, capsys):
+def test_monthly_fetches_then_reports_letter_brief_index(replay, no_wait, tmp_path, capsys):
     raw, out = tmp_path / "raw", tmp_path / "out"
     args = [
         "monthly",
@@ -576,7 +583,7 @@ def test_check_pages_missing_duplicate_and_short():
 FORMALITY_ID = "019d2bfd-8e22-77ef-819f-e49460350904"
 
 
-def test_formality_by_code_is_looked_up_in_the_catalogue(replay, tmp_path, capsys):
+def test_formality_by_code_is_looked_up_in_the_catalogue(replay, no_wait, tmp_path, capsys):
     out = tmp_path / "tthc"
     args = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
     assert cli.main([*args, "--output", str(out), "--formality", "2.000815"]) == 0, (
@@ -610,7 +617,7 @@ def test_formality_by_code_is_looked_up_in_the_catalogue(replay, tmp_path, capsy
     )
 
 
-def test_unknown_or_malformed_formality_exits_2_in_one_line(replay, tmp_path, capsys):
+def test_unknown_or_malformed_formality_exits_2_in_one_line(replay, no_wait, tmp_path, capsys):
     base = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
     out = tmp_path / "x"
     assert cli.main([*base, "--output", str(out), "--formality", "1.999999"]) == 2
@@ -624,7 +631,7 @@ def test_unknown_or_malformed_formality_exits_2_in_one_line(replay, tmp_path, ca
     assert not out.exists()
 
 
-def test_catalogue_refused_exits_3_without_files(replay, tmp_path, capsys):
+def test_catalogue_refused_exits_3_without_files(replay, no_wait, tmp_path, capsys):
     replay.faults["formalities"] = ["429"]
     out = tmp_path / "r"
     args = ["fetch", "--province", "25", "--period", "2026-08", "--base-url", replay.url]
