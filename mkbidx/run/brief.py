@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from mkbidx.io import write_atomic
-from mkbidx.present.brief import brief_pdf
-from mkbidx.reports.brief import brief_view
 
 __all__ = ["BRIEF_PDF", "write_brief"]
 
@@ -23,5 +21,10 @@ def write_brief(r: Any, folder: str | Path) -> Path:
 
     Same report, same bytes (no creation date in the PDF).
     """
+    # imported here: the commands import this module for BRIEF_PDF (the index) before their
+    # kernel starts, and the brief's matplotlib is not needed in their process
+    from mkbidx.present.brief import brief_pdf
+    from mkbidx.reports.brief import brief_view
+
     data = brief_pdf(brief_view(r))
     return write_atomic(Path(folder) / BRIEF_PDF, lambda p: p.write_bytes(data))
