@@ -20,6 +20,7 @@ from dossier_strategies import (
 from hypothesis import HealthCheck, given, settings
 
 from mkbidx.inputs.dossiers import columns
+from mkbidx.inputs.dossiers.costly import COSTLY_COLUMNS, REASONS, costly_dossiers
 from mkbidx.inputs.dossiers.counts import COUNTS_COLUMNS, derive_counts
 from mkbidx.inputs.dossiers.reference import reference_counts
 
@@ -57,11 +58,7 @@ def check_engines_agree(con, frame, procedures, start, end) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ property
-@settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(case=cases())
-def test_duckdb_equals_reference(con, case):
+def check_case(con, case) -> None:
     frame, procedures, start, end = case
     expected = check_engines_agree(con, frame, procedures, start, end)
     # shape: every unit of the table x every metric it can produce, 0/0 included
@@ -69,6 +66,44 @@ def test_duckdb_equals_reference(con, case):
     assert len(expected) == frame["unit_code"].nunique() * len(metrics)
     assert (expected.numerator <= expected.denominator).all()
     assert (expected.numerator >= 0).all()
+    check_costly(con, frame, expected, start, end)
+
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(case=cases())
+def test_duckdb_equals_reference(con, case):
+    check_case(con, case)
+
+
+@pytest.mark.slow
+@settings(max_examples=100, **SETTINGS)
+@given(case=cases())
+def test_duckdb_equals_reference_long_search(con, case):
+    check_case(con, case)
+
+
+def check_costly(con, frame, counts, start, end) -> pd.DataFrame:
+    """The costly dossiers add up to denominator - numerator per unit and dossier-level metric;
+    ``days_late`` is the whole days past ``due_at`` at ``min(finished_at, end)``, rounded up."""
+    costly = con.execute(costly_dossiers(ibis.memtable(to_arrow(frame)), start, end))
+    assert list(costly.columns) == list(COSTLY_COLUMNS)
+    dossier_level = counts[counts.metric.isin(columns.DOSSIER_ONLY_METRICS)]
+    missed = costly.groupby(["unit_code", "metric"]).size()
+    for u, m, n, d in dossier_level[["unit_code", "metric", "numerator", "denominator"]].values:
+        assert missed.get((u, m), 0) == d - n, (u, m)
+    assert not costly.duplicated(["dossier_id", "metric"]).any()
+    assert set(costly.reason) <= set(REASONS)
+    assert (costly.group == costly.metric.map(columns.METRIC_GROUP)).all()
+    late = costly[costly.reason == "late"]
+    assert costly.days_late.notna().sum() == len(late)
+    judged = late.finished_at.where(late.finished_at.notna() & (late.finished_at <= end), end)
+    seconds = (judged - late.due_at).dt.total_seconds()
+    assert (seconds > 0).all()
+    assert (late.days_late.astype("int64") == -(-seconds.astype("int64") // 86400)).all()
+    return costly
 
 
 # ------------------------------------------------------------------------------ hand examples
@@ -212,3 +247,36 @@ def test_hand_quarter_year_and_as_of(con):
     # as of 2024-04-05 12:00: row 1 finished late; row 2 judged then, before its due: on time
     cut = (datetime(2024, 4, 1), datetime(2024, 4, 5, 12))
     assert counts_of(con, rows, period=cut)["u1", "ON_TIME"] == (2, 3)
+
+
+def test_hand_costly(con):
+    rows = [
+        # open, due 2/8 17:00, two requests: late (29 days 6:59:59 at the end -> 30 days)
+        row(rec="2024-08-01 08:00:00", due="2024-08-02 17:00:00", sup=2, complained=True),
+        # finished one second after its due time: late by 1 day (rounded up)
+        row(rec="2024-08-01 08:00:00", due="2024-08-02 17:00:00", fin="2024-08-02 17:00:01"),
+        # on time but two requests: supplements; online with result required, no e-result
+        row(rec="2024-08-03", sup=2, channel="online", result_required=True),
+        # on time, complained: only satisfaction; fee not paid online; not synced -> only sync
+        row(rec="2024-08-04", complained=True, fee_obligation=True, reused_digitized=True),
+        row(rec="2024-08-04", synced=False),
+    ]
+    frame = to_frame(rows)
+    counts = check_engines_agree(con, frame, None, *AUG)
+    costly = check_costly(con, frame, counts, *AUG)
+    got = {
+        (d, m): (r, dl)
+        for d, m, r, dl in costly[["dossier_id", "metric", "reason", "days_late"]].values
+    }
+    assert got["d0", "ON_TIME"] == ("late", 30)
+    assert got["d0", "DOSSIER_RECEIVING_SATISFACTION"] == ("late", 30)
+    assert got["d1", "ON_TIME"] == ("late", 1)
+    assert got["d2", "ON_TIME"][0] == "supplements" and pd.isna(got["d2", "ON_TIME"][1])
+    assert got["d2", "ONLINE_SUBMISSION"][0] == "no_e_result"
+    assert got["d3", "DOSSIER_RECEIVING_SATISFACTION"][0] == "complained"
+    assert got["d3", "ONLINE_PAYMENT_DOSSIERS"][0] == "fee_not_paid_online"
+    assert got["d4", "DOSSIER_SYNC"][0] == "not_synced"
+    assert {m for d, m in got if d == "d4"} == {"DOSSIER_SYNC"}
+    # every received synced dossier lacks reuse except d3: d0, d1, d2 -> 3 rows
+    assert sum(1 for d, m in got if m == "REUSED_DIGITIZED_DATA") == 3
+    assert ("d3", "ON_TIME") not in got
