@@ -865,3 +865,37 @@ def test_portal_provinces_agree_with_the_registry(reg):
     )
     for code, name in zip(table["code"], table["name"], strict=True):
         assert reg.name(code, "2025-08") == name
+
+
+# --------------------------------------------------------------------------- cache
+def test_national_registry_is_cached_until_its_files_or_code_change(tmp_path, monkeypatch):
+    from mkbidx.inputs import units
+
+    monkeypatch.setenv(units.CACHE_ENV, str(tmp_path / "cache"))
+    fresh = units._load_national()
+    first = load_registry()
+    cached = list((tmp_path / "cache").glob("registry-*.pickle"))
+    assert len(cached) == 1
+    # read from the cache now, not from data/units/
+    monkeypatch.setattr(units, "_load_national", lambda: pytest.fail("registry read again"))
+    again = load_registry()
+    assert again is not first  # a registry of its own, as before
+    pd.testing.assert_frame_equal(again.frame(), fresh.frame())
+    assert again.crosswalk.pairs == fresh.crosswalk.pairs and again.source == fresh.source
+    assert again.resolve("UBND xã Tả Thành", scope="083") == "02794"
+    assert again.resolve_many(["Ta Gia Khau"], scope="083") == ["02767"]
+    monkeypatch.setattr(units, "_load_national", lambda: fresh)
+    # a damaged cache is rebuilt
+    cached[0].write_bytes(b"not a pickle")
+    assert load_registry() is fresh and cached[0].read_bytes() != b"not a pickle"
+    # another key (a registry file or the code changed): a new cache, the old one removed
+    monkeypatch.setattr(units, "_registry_key", lambda: "other")
+    load_registry()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["registry-other.pickle"]
+    # turned off, or not writable: loaded without a cache
+    monkeypatch.setenv(units.CACHE_ENV, "")
+    assert units.cache_dir() is None and load_registry() is fresh
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    monkeypatch.setenv(units.CACHE_ENV, str(blocked / "cache"))
+    assert load_registry() is fresh
