@@ -3,7 +3,8 @@
 Run: ``.venv/bin/python tests/benchmarks/bench_report.py [--runs 5] [--months 30] [--serial]``
 
 1. Floor: ``papermill`` running a notebook that only imports pandas, matplotlib and seaborn
-   (kernel start, imports, notebook I/O), median of ``--runs`` runs.
+   (kernel start, imports, notebook I/O), median of ``--runs`` runs, each run beside one run
+   of each report below (one of each in turn: a change of the machine's load touches all).
 2. Report: ``mkbidx report --period 2024-08 --scope 083`` on the embedded data into a fresh
    output folder (papermill run of the template, figures, tables, letter, HTML export,
    manifest), median of ``--runs`` runs; the ratio report / floor (aim: ≤ 2).
@@ -69,18 +70,17 @@ def main(argv: list[str] | None = None) -> int:
     nb = floor_notebook(work)
     papermill = [str(BIN / "papermill"), "-k", "python3", "--no-progress-bar", "--cwd", str(work)]
     quiet = {"stderr": subprocess.DEVNULL}
-    timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet)  # warm the caches
-    floor = [
-        timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet)
-        for _ in range(args.runs)
-    ]
-    floor_wall = statistics.median(w for w, _ in floor)
-
     mkbidx = [str(BIN / "mkbidx"), "report", "--period", PERIOD, "--scope", SCOPE]
+    timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet)  # warm the caches
     timed([*mkbidx, "--output", str(work / "warm")])
-    runs = [timed([*mkbidx, "--output", str(work / f"run{i}")]) for i in range(args.runs)]
+    # side by side: one run of each in turn, so that a change of load touches all three alike
+    floor, runs, kept = [], [], []
+    for i in range(args.runs):
+        floor.append(timed([*papermill, str(nb), str(work / "floor-out.ipynb")], **quiet))
+        runs.append(timed([*mkbidx, "--output", str(work / f"run{i}")]))
+        kept.append(timed([*mkbidx, "--output", str(work / "run0"), "--force"]))
+    floor_wall = statistics.median(w for w, _ in floor)
     report_wall = statistics.median(w for w, _ in runs)
-    kept = [timed([*mkbidx, "--output", str(work / "run0"), "--force"]) for _ in range(args.runs)]
     kept_wall = statistics.median(w for w, _ in kept)
 
     print(f"floor  (papermill, imports only)  median {floor_wall:6.2f} s over {args.runs} runs")
@@ -93,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio {kept_wall / floor_wall:4.2f}"
     )
     print("  all runs (wall s):", " ".join(f"{w:.2f}" for w, _ in runs))
+    print("  --force runs (wall s):", " ".join(f"{w:.2f}" for w, _ in kept))
     print("  floor runs (wall s):", " ".join(f"{w:.2f}" for w, _ in floor))
+    ratios = sorted(k / f for (k, _), (f, _) in zip(kept, floor, strict=True))
+    print("  --force / floor, run by run:", " ".join(f"{r:.2f}" for r in ratios))
 
     if not args.skip_all:
         out = work / "all"
