@@ -7,7 +7,8 @@ Run: ``.venv/bin/python tests/benchmarks/bench_dossiers.py [--rows 10000000] [--
    (:mod:`dossier_data`: 3,321 communes, 1,000 procedures, 2022-01 to 2026-09).
 2. For each case, in a child process of its own (so that its peak memory is its own), derive a
    month's (``--month``, default 2026-08) and a year's (``--year``, default 2025) counts with the
-   procedures side table, ``--runs`` times each, and report the median wall time:
+   procedures side table, ``--runs`` times each (``--pandas-runs`` for the pandas cases), and
+   report the median wall time:
 
    - ``duckdb``: :func:`~mkbidx.inputs.dossiers.counts.derive_counts` on an Ibis DuckDB
      connection reading the Parquet file in place (opening = ``read_parquet``, lazy);
@@ -86,6 +87,7 @@ def spark_session(cores: int = 2):
             SparkSession.builder.master(f"local[{cores}]")
             .appName("mkbidx-bench")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", str(cores * 2))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.driver.memory", "2g")
@@ -194,7 +196,8 @@ def _rss(pids: set[int]) -> int:
 
 def run_case(case: str, args: argparse.Namespace, data: Path, out: Path) -> dict:
     cmd = [sys.executable, __file__, "--worker", case, "--data", str(data), "--out", str(out)]
-    cmd += ["--runs", str(args.runs), "--month", args.month, "--year", args.year]
+    runs = args.pandas_runs if case.startswith("pandas") else args.runs
+    cmd += ["--runs", str(runs), "--month", args.month, "--year", args.year]
     env = dict(os.environ, SPARK_LOCAL_IP="127.0.0.1", PYTHONWARNINGS="ignore")
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -257,6 +260,10 @@ def fmt_s(values) -> str:
     return f"{values:.2f} s"
 
 
+def _rate(per_second: float) -> str:
+    return f"{per_second / 1e6:.1f} M" if per_second >= 1e6 else f"{per_second / 1e3:.0f} k"
+
+
 def table(results: list[dict], rows: int, runs: int) -> str:
     head = (
         "| engine | start (JVM) | open / read | month | year | rows/s (year) | peak memory |\n"
@@ -270,7 +277,7 @@ def table(results: list[dict], rows: int, runs: int) -> str:
         year = statistics.median(r["year"])
         lines.append(
             f"| {r['case']} | {fmt_s(r.get('jvm'))} | {fmt_s(r['open'])} | {fmt_s(r['month'])} "
-            f"| {fmt_s(r['year'])} | {rows / year / 1e6:.1f} M | {r['peak'] / 2**30:.2f} GiB |"
+            f"| {fmt_s(r['year'])} | {_rate(rows / year)} | {r['peak'] / 2**30:.2f} GiB |"
         )
     return "\n".join(lines)
 
@@ -280,6 +287,9 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument(
+        "--pandas-runs", type=int, default=1, help="runs of the pandas cases (about 1 min each)"
+    )
     ap.add_argument("--month", default="2026-08")
     ap.add_argument("--year", default="2025")
     ap.add_argument("--cases", default=",".join(CASES), help="comma-separated, of " + str(CASES))
@@ -323,7 +333,8 @@ def main() -> None:
     print()
     print(
         f"{args.rows / 1e6:g} M dossiers, month {args.month}, year {args.year}, median of "
-        f"{args.runs}, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
+        f"{args.runs} (pandas: {args.pandas_runs}), {os.cpu_count()} cores, load average "
+        f"{load_before[0]:.2f} before, "
         f"{load_after[0]:.2f} after; largest single process {_maxrss_note():.2f} GiB"
     )
     print()
