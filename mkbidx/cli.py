@@ -751,9 +751,12 @@ def _cmd_explore(args) -> int:
 def _add_dossiers(sub):
     """``mkbidx dossiers counts|...``, declared in :mod:`mkbidx.run.dossiers`; returns the
     dossiers sub-parsers (a sub-command added there sets ``dossiers_handler``)."""
+    from mkbidx.run.dossier_explain import add_explain
     from mkbidx.run.dossiers import add_dossiers_parser
 
-    return add_dossiers_parser(sub)
+    dossiers = add_dossiers_parser(sub)
+    add_explain(dossiers)
+    return dossiers
 
 
 def _cmd_dossiers(args) -> int:

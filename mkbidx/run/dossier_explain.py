@@ -35,6 +35,7 @@ def add_explain(sub) -> None:
         "--provisional", action="store_true", help="a running month, as of the table's last time"
     )
     p.add_argument("--methodology", default=None, help="methodology id or YAML path")
+    p.set_defaults(dossiers_handler=run_explain)
 
 
 def run_explain(args) -> int:
