@@ -1,7 +1,13 @@
-"""The command line, run as a user runs it: real files, exit codes, messages, no tracebacks."""
+"""The command line, run as a user runs it: real files, exit codes, messages, no tracebacks.
+
+The commands run in this process through :func:`mkbidx.cli.main`, as the console script calls
+it (stdout and stderr captured); the first test and ``--version`` run them as processes too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
@@ -12,18 +18,35 @@ import pandas as pd
 import pytest
 from conftest import PORTAL_SAMPLE
 
+from mkbidx import cli
+
 MKBIDX = [sys.executable, "-m", "mkbidx.cli"]
 LAST_LINE = "reproduced {n}/{n} published scores (max difference 0.00)"
 
 
-def run(*args, cwd=None):
-    return subprocess.run(
-        [*MKBIDX, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
-    )
+def run(*args, cwd=None, process=False):
+    """``mkbidx ARGS`` in this process (what a shell sees: exit code, stdout, stderr), or with
+    ``process`` as ``python -m mkbidx.cli`` in a process of its own (1-2 s more a command)."""
+    argv = [str(a) for a in args]
+    if process:
+        return subprocess.run(
+            [*MKBIDX, *argv], capture_output=True, text=True, cwd=cwd, timeout=300
+        )
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(cwd or Path.cwd()),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            code = cli.main(argv)
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def test_reconcile_reproduces_every_published_score_of_the_real_samples():
-    result = run("reconcile", PORTAL_SAMPLE)
+    result = run("reconcile", PORTAL_SAMPLE, process=True)  # the command as a process too
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     # 126 published metric scores (shape A) + 239 published group scores, all recomputable
