@@ -327,3 +327,28 @@ def test_with_parents_pools_every_ancestor(registry):
         assert out.loc[(parent, "ON_TIME"), ["numerator", "denominator"]].tolist() == [4, 12]
         assert out.loc[(parent, "DOSSIER_SYNC"), ["numerator", "denominator"]].tolist() == [6, 14]
     assert out.loc[("02761", "ON_TIME"), "numerator"] == 3 and len(out) == 8
+
+
+def test_abolished_unit_gets_no_rows_after_it_ended(tmp_path):
+    """A commune abolished on 1/7/2025 (02758 Tung Chung Phố) keeps its older dossiers in the
+    table, but gets no 0/0 rows in a month it no longer exists; its successor 02761 does."""
+    rows = pd.DataFrame(
+        {
+            "dossier_id": ["A1", "A2"],
+            "unit_code": ["02758", "02761"],
+            "procedure_code": ["1.1", "1.1"],
+            "channel": ["online", "online"],
+            "received_at": ["2024-08-05 09:00:00", "2025-08-05 09:00:00"],
+            "due_at": ["", ""],
+            "finished_at": ["2024-08-06 09:00:00", "2025-08-06 09:00:00"],
+            "supplement_requests": ["0", "0"],
+            **{c: ["true", "true"] for c in columns.BOOL_COLUMNS},
+        }
+    )
+    path = tmp_path / "d.csv"
+    rows.to_csv(path, index=False)
+    dt = open_dossiers(path)
+    assert set(dt.counts("2024-08")["unit_code"]) == {"02758", "02761"}
+    after = dt.counts("2025-08")
+    assert set(after["unit_code"]) == {"02761"}
+    assert after.loc[after["metric"] == "ONLINE_SUBMISSION", "numerator"].tolist() == [1]

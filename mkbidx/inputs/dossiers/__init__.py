@@ -75,8 +75,10 @@ class DossierTable:
         backend: Any,
         loaded: table.Loaded,
         procedures: Path | None,
+        registry: Any = None,
     ) -> None:
         self.path = path
+        self._registry = registry
         self.engine = engine
         self.rows = loaded.rows
         self.units = list(loaded.units)
@@ -176,12 +178,31 @@ class DossierTable:
         out = grid.merge(got, on=["unit_code", "metric"], how="left")
         for col in ("numerator", "denominator"):
             out[col] = out[col].fillna(0).astype("int64")
+        out = out[out["unit_code"].isin(self._units_of(out, period))]
         out["group"] = out["metric"].map(columns.METRIC_GROUP)
         out["period"] = period
         order = {m: i for i, m in enumerate(columns.DERIVED_METRICS)}
         out["_o"] = out["metric"].map(order)
         out = out.sort_values(["unit_code", "_o"], kind="stable")
         return out[schemas.COUNT_COLUMNS].reset_index(drop=True)
+
+    def _units_of(self, out: pd.DataFrame, period: str) -> set[str]:
+        """The units that get rows in ``period``: every unit of the table, except a unit with
+        nothing in the period that the registry says did not exist then (a commune abolished on
+        1/7/2025 keeps its code in the table's older dossiers but gets no 0/0 rows after)."""
+        active = out.groupby("unit_code")["denominator"].sum()
+        keep = set(active[active > 0].index)
+        month = periods.last_month(period)
+        for code in set(out["unit_code"]) - keep:
+            try:
+                if self._registry is None or month is None:
+                    keep.add(code)
+                else:
+                    self._registry.name(code, month)
+                    keep.add(code)
+            except MkbidxError:
+                pass
+        return keep
 
     def costly(
         self,
@@ -241,7 +262,7 @@ def open_dossiers(
             table.load_procedures(con, procs, name=PROCEDURE_TABLE, registry=registry)
     finally:
         con.close()
-    return DossierTable(path, engine, backend, loaded, procs)
+    return DossierTable(path, engine, backend, loaded, procs, registry)
 
 
 def with_parents(counts: pd.DataFrame, registry: Any = None) -> pd.DataFrame:
