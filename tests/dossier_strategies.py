@@ -4,18 +4,23 @@ dossiers, carried-over dossiers, dossiers finished after the period, empty due d
 equal to ``min(finished_at, end)``, one and two supplement requests, unsynced dossiers, several
 dossiers of one procedure in one unit, fee / no fee, result required with / without e-result.
 
-Shared by the unit test (DuckDB vs pandas) and the Spark integration test.
+Also the checks and hand-worked examples shared by the unit test (DuckDB vs pandas) and the
+Spark integration test, and :func:`batch_counts` / :func:`batch_costly`, which run many tables
+in one query (one Spark job).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import ibis
 import pandas as pd
 import pyarrow as pa
 from hypothesis import strategies as st
 
 from mkbidx.inputs.dossiers import columns
+from mkbidx.inputs.dossiers.costly import COSTLY_COLUMNS, REASONS, costly_dossiers
+from mkbidx.inputs.dossiers.counts import COUNTS_COLUMNS, derive_counts
 from mkbidx.periods import period_bounds
 
 PERIODS = ("2024-02", "2024-12", "2025-01", "2024-Q1", "2024-Q4", "2024", "2025")
@@ -147,3 +152,253 @@ def cases(draw, periods=PERIODS, max_rows: int = 60):
     rows = draw(st.lists(dossier_rows(start, end, end), min_size=1, max_size=max_rows))
     procedures = draw(st.one_of(st.none(), procedure_tables()))
     return to_frame(rows), procedures, start, end
+
+
+# ------------------------------------------------------------------------------ engines
+def normalised(out: pd.DataFrame) -> pd.DataFrame:
+    """Counts in a comparable form: plain object strings, int64 counts, sorted by unit then the
+    metric order of ``DERIVED_METRICS``, a fresh index."""
+    out = out[list(COUNTS_COLUMNS)].astype({"unit_code": object, "group": object, "metric": object})
+    out = out.astype({"numerator": "int64", "denominator": "int64"})
+    order = out["metric"].map({m: i for i, m in enumerate(columns.DERIVED_METRICS)})
+    return (
+        out.assign(_o=order)
+        .sort_values(["unit_code", "_o"])
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
+
+
+def _tables(case):
+    frame, procedures, start, end = case
+    table = ibis.memtable(to_arrow(frame))
+    procs = None if procedures is None else ibis.memtable(procedures_arrow(procedures))
+    return table, procs, start, end
+
+
+def batch_counts(con, batch: list) -> list[pd.DataFrame]:
+    """``derive_counts`` of every case of ``batch`` on the backend ``con``, in ONE query (a
+    union tagged by case number), so that Spark runs one job for many tables."""
+    exprs = []
+    for k, case in enumerate(batch):
+        table, procs, start, end = _tables(case)
+        exprs.append(derive_counts(table, start, end, procs).mutate(case=ibis.literal(k, "int32")))
+    out = con.execute(ibis.union(*exprs, distinct=False))
+    return [normalised(out[out["case"] == k]) for k in range(len(batch))]
+
+
+def batch_costly(con, batch: list) -> list[pd.DataFrame]:
+    """``costly_dossiers`` of every case of ``batch`` in one query (see :func:`batch_counts`)."""
+    exprs = []
+    for k, case in enumerate(batch):
+        table, _, start, end = _tables(case)
+        exprs.append(costly_dossiers(table, start, end).mutate(case=ibis.literal(k, "int32")))
+    out = con.execute(ibis.union(*exprs, distinct=False))
+    order = {m: i for i, m in enumerate(columns.DERIVED_METRICS)}
+    found = []
+    for k in range(len(batch)):
+        part = out[out["case"] == k].drop(columns="case")
+        part = part.assign(_o=part["metric"].map(order)).sort_values(
+            ["unit_code", "_o", "dossier_id"]
+        )
+        found.append(part.drop(columns="_o").reset_index(drop=True))
+    return found
+
+
+def check_costly(costly: pd.DataFrame, counts: pd.DataFrame, end: datetime) -> None:
+    """The costly dossiers add up to denominator - numerator per unit and dossier-level metric,
+    once per dossier and metric, with a known reason; ``days_late`` is the whole days past
+    ``due_at`` at ``min(finished_at, end)``, rounded up, for the ``late`` ones only."""
+    assert list(costly.columns) == list(COSTLY_COLUMNS)
+    dossier_level = counts[counts.metric.isin(columns.DOSSIER_ONLY_METRICS)]
+    missed = costly.groupby(["unit_code", "metric"]).size()
+    for u, m, n, d in dossier_level[["unit_code", "metric", "numerator", "denominator"]].values:
+        assert missed.get((u, m), 0) == d - n, (u, m)
+    assert not costly.duplicated(["dossier_id", "metric"]).any()
+    assert set(costly.reason) <= set(REASONS)
+    assert (costly.group == costly.metric.map(columns.METRIC_GROUP)).all()
+    late = costly[costly.reason == "late"]
+    assert costly.days_late.notna().sum() == len(late)
+    finished, due = pd.to_datetime(late.finished_at), pd.to_datetime(late.due_at)
+    judged = finished.where(finished.notna() & (finished <= end), pd.Timestamp(end))
+    seconds = (judged - due).dt.total_seconds()
+    assert (seconds > 0).all()
+    assert (late.days_late.astype("int64") == -(-seconds.astype("int64") // 86400)).all()
+
+
+# ------------------------------------------------------------------------------ hand examples
+AUG = bounds("2024-08")  # 2024-08-01 00:00:00 .. 2024-08-31 23:59:59
+_FALSE = dict.fromkeys(columns.BOOL_COLUMNS, False) | {"synced": True}
+
+
+def row(unit="u1", proc="p1", channel="direct", rec=None, due=None, fin=None, sup=0, **flags):
+    """A dossier row: synced, every other flag false unless given."""
+    return (
+        {
+            "unit_code": unit,
+            "procedure_code": proc,
+            "channel": channel,
+            "received_at": pd.Timestamp(rec),
+            "due_at": pd.Timestamp(due) if due else None,
+            "finished_at": pd.Timestamp(fin) if fin else None,
+            "supplement_requests": sup,
+        }
+        | _FALSE
+        | flags
+    )
+
+
+BOUNDARY_ROWS = [
+    # 1. received at the very first second, finished on time: handled, received, on time
+    row(rec="2024-08-01 00:00:00", due="2024-08-05 17:00:00", fin="2024-08-05 17:00:00"),
+    # 2. received the second before the period, finished one second late: carried over, late
+    row(rec="2024-07-31 23:59:59", due="2024-08-02 00:00:00", fin="2024-08-02 00:00:01"),
+    # 3. received in July, finished the last second of July: not handled in August at all
+    row(rec="2024-07-20 08:00:00", fin="2024-07-31 23:59:59"),
+    # 4. received at the last second, open, no due date: received, handled, on time
+    row(rec="2024-08-31 23:59:59"),
+    # 5. received one second after the period: neither received nor handled
+    row(rec="2024-09-01 00:00:00"),
+    # 6. open, due before the end of August: judged at end -> late
+    row(rec="2024-08-10 08:00:00", due="2024-08-20 17:00:00"),
+    # 7. finished after the period, due after the end: judged at end -> on time
+    row(rec="2024-08-25 08:00:00", due="2024-09-03 17:00:00", fin="2024-09-05 00:00:00"),
+    # 8. two supplement requests: late though finished before its due time
+    row(rec="2024-08-12 08:00:00", due="2024-08-30 17:00:00", fin="2024-08-14 08:00:00", sup=2),
+    # 9. one supplement request, on time, but complained about
+    row(rec="2024-08-12 08:00:00", fin="2024-08-14 08:00:00", sup=1, complained=True),
+    # 10. not synced: only in DOSSIER_SYNC's denominator
+    row(rec="2024-08-12 08:00:00", synced=False),
+]
+BOUNDARY_EXPECTED = {
+    # handled (synced): rows 1, 2, 4, 6, 7, 8, 9 = 7; on time: 1, 4, 7, 9 = 4
+    ("u1", "ON_TIME"): (4, 7),
+    # on time and not complained: 1, 4, 7 = 3
+    ("u1", "DOSSIER_RECEIVING_SATISFACTION"): (3, 7),
+    # received (synced): 1, 4, 6, 7, 8, 9 = 6
+    ("u1", "REUSED_DIGITIZED_DATA"): (0, 6),
+    # all received: + row 10 = 7, synced 6
+    ("u1", "DOSSIER_SYNC"): (6, 7),
+    # nothing requires a result: no ORIGINAL_RESULT_AVAILABLE dossier
+    ("u1", "ORIGINAL_RESULT_AVAILABLE"): (0, 0),
+}
+
+FEE_ROWS = [
+    # 1. online, result required with e-result, finished in August, fee paid online
+    row(channel="online", rec="2024-08-02", fin="2024-08-03", result_required=True,
+        has_e_result=True, fee_obligation=True, paid_online=True, has_component_file=True),
+    # 2. online, result required without e-result: not an online submission; finished in
+    #    August with a result required: in ORIGINAL_RESULT_AVAILABLE's denominator only
+    row(channel="online", rec="2024-08-02", fin="2024-08-04", result_required=True,
+        fee_obligation=True, has_component_file=True),
+    # 3. received in July, finished in August with an e-result: counts for the result only
+    row(rec="2024-07-15", fin="2024-08-01 00:00:00", result_required=True, has_e_result=True),
+    # 4. direct, no result required, fee not paid online, procedure p2
+    row(rec="2024-08-05", fee_obligation=True, proc="p2", has_component_file=True),
+    # 5. another unit, no fee
+    row(unit="u2", rec="2024-08-05", channel="postal", citizen_data_used=True),
+]  # fmt: skip
+FEE_PROCEDURES = pd.DataFrame(
+    {
+        "unit_code": ["u1", "u1", "u1", "u1", "u2", "u9"],
+        "procedure_code": ["p1", "p1", "p2", "p3", "p1", "p1"],
+        "has_fee": [True, True, True, False, True, True],
+    }
+)
+FEE_EXPECTED = {
+    # received u1: rows 1, 2, 4 = 3; online and (no result required or e-result): row 1
+    ("u1", "ONLINE_SUBMISSION"): (1, 3),
+    # fee dossiers received: 1, 2, 4; paid online: 1
+    ("u1", "ONLINE_PAYMENT_DOSSIERS"): (1, 3),
+    # finished in August with a result required: 1, 2, 3; with e-result: 1, 3
+    ("u1", "ORIGINAL_RESULT_AVAILABLE"): (2, 3),
+    # component file and (no result required or e-result): rows 1, 4
+    ("u1", "SO_HOA_GIAY_TO_GIAI_QUYET"): (2, 3),
+    # u1's fee procedures: p1 (listed twice), p2 = 2; paid online: p1 (once, two dossiers)
+    ("u1", "ONLINE_PAYMENT_FORMALITIES"): (1, 2),
+    # with a fee dossier received in August: p1, p2
+    ("u1", "FEE_FORMALITIES_ON_PORTAL"): (2, 2),
+    # u2: one fee procedure, no fee dossier (u9 has no dossier: no rows at all)
+    ("u2", "FEE_FORMALITIES_ON_PORTAL"): (0, 1),
+    ("u2", "CITIZEN_DATA_CONNECTED_DOSSIER"): (1, 1),
+}
+
+PERIOD_ROWS = [
+    row(rec="2024-03-31 23:59:59", due="2024-04-02 00:00:00", fin="2024-04-03 00:00:00"),
+    row(rec="2024-04-01 00:00:00", due="2024-04-10 00:00:00"),
+    # received in 2023, open, no due: carried into every period of 2024
+    row(rec="2023-12-31 23:59:59"),
+]
+
+HAND_CASES = {  # name -> (rows, (start, end), procedures, expected {(unit, metric): (n, d)})
+    "boundaries": (BOUNDARY_ROWS, AUG, None, BOUNDARY_EXPECTED),
+    "results_fees": (FEE_ROWS, AUG, FEE_PROCEDURES, FEE_EXPECTED),
+    # Q1: received row 1; handled rows 1 and 3 (row 1 judged at the end of Q1, before its due)
+    "quarter_1": (PERIOD_ROWS, bounds("2024-Q1"), None,
+                  {("u1", "ON_TIME"): (2, 2), ("u1", "DOSSIER_SYNC"): (1, 1)}),
+    # Q2: row 1 finished a day late, row 2 open past its due -> late; row 3 on time
+    "quarter_2": (PERIOD_ROWS, bounds("2024-Q2"), None,
+                  {("u1", "ON_TIME"): (1, 3), ("u1", "DOSSIER_SYNC"): (1, 1)}),
+    # the year: ON_TIME as in Q2; both 2024 receptions
+    "year": (PERIOD_ROWS, bounds("2024"), None,
+             {("u1", "ON_TIME"): (1, 3), ("u1", "DOSSIER_SYNC"): (2, 2)}),
+    # as of 2024-04-05 12:00: row 1 finished late; row 2 judged then, before its due: on time
+    "as_of": (PERIOD_ROWS, (datetime(2024, 4, 1), datetime(2024, 4, 5, 12)), None,
+              {("u1", "ON_TIME"): (2, 3)}),
+}  # fmt: skip
+
+
+def hand_case(name: str):
+    """``(frame, procedures, start, end)`` of a hand-worked example."""
+    rows, (start, end), procedures, _ = HAND_CASES[name]
+    return to_frame(rows), procedures, start, end
+
+
+def check_hand_counts(name: str, counts: pd.DataFrame) -> None:
+    """The counts of a hand example hold the numbers worked out by hand."""
+    rows, _, procedures, expected = HAND_CASES[name]
+    got = {
+        (u, m): (n, d)
+        for u, m, n, d in counts[["unit_code", "metric", "numerator", "denominator"]].values
+    }
+    for key, value in expected.items():
+        assert got[key] == value, (name, key, got[key], value)
+    units = {r["unit_code"] for r in rows}
+    assert {u for u, _ in got} == units  # units without dossiers (u9) get no rows
+
+
+COSTLY_ROWS = [
+    # d0: open, due 2/8 17:00, two requests: late (29 days 6:59:59 at the end -> 30 days)
+    row(rec="2024-08-01 08:00:00", due="2024-08-02 17:00:00", sup=2, complained=True),
+    # d1: finished one second after its due time: late by 1 day (rounded up)
+    row(rec="2024-08-01 08:00:00", due="2024-08-02 17:00:00", fin="2024-08-02 17:00:01"),
+    # d2: on time but two requests: supplements; online with result required, no e-result
+    row(rec="2024-08-03", sup=2, channel="online", result_required=True),
+    # d3: on time, complained: only satisfaction; fee not paid online; reuses data
+    row(rec="2024-08-04", complained=True, fee_obligation=True, reused_digitized=True),
+    # d4: not synced -> only DOSSIER_SYNC
+    row(rec="2024-08-04", synced=False),
+]
+
+
+def costly_case():
+    return to_frame(COSTLY_ROWS), None, *AUG
+
+
+def check_hand_costly(costly: pd.DataFrame) -> None:
+    got = {
+        (d, m): (r, None if pd.isna(dl) else int(dl))
+        for d, m, r, dl in costly[["dossier_id", "metric", "reason", "days_late"]].values
+    }
+    assert got["d0", "ON_TIME"] == ("late", 30)
+    assert got["d0", "DOSSIER_RECEIVING_SATISFACTION"] == ("late", 30)
+    assert got["d1", "ON_TIME"] == ("late", 1)
+    assert got["d2", "ON_TIME"] == ("supplements", None)
+    assert got["d2", "ONLINE_SUBMISSION"] == ("no_e_result", None)
+    assert got["d3", "DOSSIER_RECEIVING_SATISFACTION"] == ("complained", None)
+    assert got["d3", "ONLINE_PAYMENT_DOSSIERS"] == ("fee_not_paid_online", None)
+    assert ("d3", "ON_TIME") not in got
+    assert {m for d, m in got if d == "d4"} == {"DOSSIER_SYNC"}
+    assert got["d4", "DOSSIER_SYNC"] == ("not_synced", None)
+    # received synced dossiers without reuse: d0, d1, d2 (d3 reuses) -> 3 rows
+    assert sum(1 for _, m in got if m == "REUSED_DIGITIZED_DATA") == 3
