@@ -255,18 +255,22 @@ def _period_bounds(period: str):
 
 
 def dossier_counts(
-    table: Any, periods: Iterable[str], *, provisional: bool = False
+    table: Any, periods: Iterable[str], *, provisional: bool = False, today: Any = None
 ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
     """The counts a dossier table gives for ``periods``, for its units with dossiers.
 
-    A period is covered when the table has dossiers received in it. A period still running at
-    the table's latest time (``table.latest``) is counted as of that time with ``provisional``
-    and refused without it.
+    A period is covered when the table has dossiers received in it. A period not yet ended
+    ``today`` (Vietnam time, the rule of ``mkbidx fetch``) is counted as of the table's latest
+    time (``table.latest``) with ``provisional`` and refused without it; an ended period is
+    counted to its last second, however early the table's last dossier came.
 
     Returns
     -------
     (counts, covered periods, provisional periods)
     """
+    from mkbidx.inputs.fetch import today_vn
+
+    today = pd.Timestamp(today or today_vn())
     frames, covered, running = [], [], []
     latest = getattr(table, "latest", None)
     for period in sorted(set(periods)):
@@ -275,18 +279,18 @@ def dossier_counts(
         except MkbidxError:
             continue
         as_of = None
-        if latest is not None and pd.Timestamp(latest) < end:
-            if pd.Timestamp(latest) < start:
+        if end.normalize() >= today.normalize():
+            if start > today or latest is None or pd.Timestamp(latest) < start:
                 continue
             if not provisional:
                 raise MkbidxError(
-                    f"kỳ {period} chưa kết thúc trong bảng hồ sơ (trích xuất đến "
-                    f"{pd.Timestamp(latest):%d/%m/%Y %H:%M}) (running period)",
+                    f"kỳ {period} chưa kết thúc (running period): số liệu hồ sơ còn thay đổi "
+                    f"(bảng trích xuất đến {pd.Timestamp(latest):%d/%m/%Y %H:%M})",
                     file=getattr(table, "path", None),
-                    column="received_at",
+                    column="--period",
                     expected="một kỳ đã kết thúc, hoặc --provisional để tính tạm",
                 )
-            as_of = latest
+            as_of = min(pd.Timestamp(latest), end).to_pydatetime()
         counts = table.counts(period, as_of=as_of)
         received = counts.loc[counts["metric"] == "DOSSIER_SYNC", "denominator"]
         if not len(counts) or not received.fillna(0).gt(0).any():
@@ -386,18 +390,20 @@ def with_dossiers(
     *,
     periods: Iterable[str] | None = None,
     provisional: bool = False,
+    today: Any = None,
 ) -> tuple[Any, DossierSource]:
     """``dataset`` with the counts ``table`` derives for ``periods`` (default: every period of
     the data) in place of the portal's, and what was replaced (:class:`DossierSource`).
 
     Running periods counted with ``provisional`` get the readers' provisional note, so reports
-    mark them "tạm tính" as they mark a provisional fetch.
+    mark them "tạm tính" as they mark a provisional fetch. ``today``: the date that decides
+    which periods are still running (default: today in Vietnam).
     """
     from dataclasses import replace
 
     if periods is None:
         periods = set(dataset.counts["period"]) | set(dataset.published_groups["period"])
-    derived, covered, running = dossier_counts(table, periods, provisional=provisional)
+    derived, covered, running = dossier_counts(table, periods, provisional=provisional, today=today)
     path = Path(table.path)
     source = InputFile(str(table.path), sha256_file(path), path.stat().st_size)
     counts = replace_counts(dataset.counts, derived, labels, source=str(table.path))

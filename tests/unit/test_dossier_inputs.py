@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -120,17 +120,26 @@ def test_running_month_needs_provisional_and_is_marked(sample_inputs, tmp_path):
     august = _derived(sample_inputs, ["02752"], DERIVED)
     latest = datetime(2024, 8, 20, 17, 30)
     table = FakeTable(file, {PERIOD: august}, latest=latest)
+    today = date(2024, 8, 21)  # August 2024 is running, the table extracted the day before
     with pytest.raises(MkbidxError, match="chưa kết thúc"):
-        loading.with_dossiers(sample_inputs.dataset, sample_inputs.units, table, periods=[PERIOD])
+        loading.with_dossiers(
+            sample_inputs.dataset, sample_inputs.units, table, periods=[PERIOD], today=today
+        )
     ds, info = loading.with_dossiers(
         sample_inputs.dataset,
         sample_inputs.units,
         table,
         periods=["2024-07", PERIOD, "2024-09"],
         provisional=True,
+        today=today,
     )
     assert info.provisional == (PERIOD,)
     assert (PERIOD, latest) in table.calls
     assert ("2024-09", None) not in table.calls  # after the extraction: not asked
     assert is_provisional(ds.notes, PERIOD) and not is_provisional(ds.notes, "2024-07")
     assert "20/08/2024 17:30" in info.provisional_notes()[0]
+    # once the month has ended it is counted to its last second, whatever the table's last time
+    ds, info = loading.with_dossiers(
+        sample_inputs.dataset, sample_inputs.units, table, periods=[PERIOD], today=date(2024, 9, 2)
+    )
+    assert info.provisional == () and (PERIOD, None) in table.calls
