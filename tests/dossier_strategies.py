@@ -5,22 +5,21 @@ equal to ``min(finished_at, end)``, one and two supplement requests, unsynced do
 dossiers of one procedure in one unit, fee / no fee, result required with / without e-result.
 
 Also the checks and hand-worked examples shared by the unit test (DuckDB vs pandas) and the
-Spark integration test, and :func:`batch_counts` / :func:`batch_costly`, which run many tables
-in one query (one Spark job).
+Spark integration test, and :func:`merge_cases`, which runs many tables in one query (one Spark
+job).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-import ibis
 import pandas as pd
 import pyarrow as pa
 from hypothesis import strategies as st
 
 from mkbidx.inputs.dossiers import columns
-from mkbidx.inputs.dossiers.costly import COSTLY_COLUMNS, REASONS, costly_dossiers
-from mkbidx.inputs.dossiers.counts import COUNTS_COLUMNS, derive_counts
+from mkbidx.inputs.dossiers.costly import COSTLY_COLUMNS, REASONS
+from mkbidx.inputs.dossiers.counts import COUNTS_COLUMNS
 from mkbidx.periods import period_bounds
 
 PERIODS = ("2024-02", "2024-12", "2025-01", "2024-Q1", "2024-Q4", "2024", "2025")
@@ -169,40 +168,50 @@ def normalised(out: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _tables(case):
-    frame, procedures, start, end = case
-    table = ibis.memtable(to_arrow(frame))
-    procs = None if procedures is None else ibis.memtable(procedures_arrow(procedures))
-    return table, procs, start, end
-
-
-def batch_counts(con, batch: list) -> list[pd.DataFrame]:
-    """``derive_counts`` of every case of ``batch`` on the backend ``con``, in ONE query (a
-    union tagged by case number), so that Spark runs one job for many tables."""
-    exprs = []
-    for k, case in enumerate(batch):
-        table, procs, start, end = _tables(case)
-        exprs.append(derive_counts(table, start, end, procs).mutate(case=ibis.literal(k, "int32")))
-    out = con.execute(ibis.union(*exprs, distinct=False))
-    return [normalised(out[out["case"] == k]) for k in range(len(batch))]
-
-
-def batch_costly(con, batch: list) -> list[pd.DataFrame]:
-    """``costly_dossiers`` of every case of ``batch`` in one query (see :func:`batch_counts`)."""
-    exprs = []
-    for k, case in enumerate(batch):
-        table, _, start, end = _tables(case)
-        exprs.append(costly_dossiers(table, start, end).mutate(case=ibis.literal(k, "int32")))
-    out = con.execute(ibis.union(*exprs, distinct=False))
-    order = {m: i for i, m in enumerate(columns.DERIVED_METRICS)}
-    found = []
-    for k in range(len(batch)):
-        part = out[out["case"] == k].drop(columns="case")
-        part = part.assign(_o=part["metric"].map(order)).sort_values(
-            ["unit_code", "_o", "dossier_id"]
+def merge_cases(named: dict) -> tuple:
+    """One case from several of the same period: unit codes prefixed ``"name/"``, dossier ids
+    too, procedures concatenated (or None when no case has any). Spark runs one job per query
+    (seconds each, and a union of many queries is slower still), so its tests merge tables."""
+    frames, procs, bounds_ = [], [], set()
+    for name, (frame, procedures, start, end) in named.items():
+        bounds_.add((start, end))
+        frames.append(
+            frame.assign(
+                unit_code=name + "/" + frame["unit_code"],
+                dossier_id=name + "/" + frame["dossier_id"],
+            )
         )
-        found.append(part.drop(columns="_o").reset_index(drop=True))
-    return found
+        if procedures is not None:
+            procs.append(procedures.assign(unit_code=name + "/" + procedures["unit_code"]))
+    assert len(bounds_) == 1, "merged cases must share their period"
+    (start, end) = bounds_.pop()
+    merged = pd.concat(frames, ignore_index=True)
+    procedures = pd.concat(procs, ignore_index=True) if procs else None
+    return merged, procedures, start, end
+
+
+def part_of(out: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one merged case, prefixes removed."""
+    part = out[out["unit_code"].str.startswith(name + "/")].copy()
+    part["unit_code"] = part["unit_code"].str.removeprefix(name + "/")
+    if "dossier_id" in part:
+        part["dossier_id"] = part["dossier_id"].str.removeprefix(name + "/")
+    return part.reset_index(drop=True)
+
+
+@st.composite
+def merged_cases(draw, size: int = 6, max_rows: int = 30) -> tuple:
+    """``size`` generated tables of one period (as :func:`cases`) merged into one."""
+    start, end = bounds(draw(st.sampled_from(PERIODS)))
+    if draw(st.integers(0, 4)) == 0:
+        end = draw(instants(start, end).filter(lambda t: start <= t <= end))
+    with_procedures = draw(st.booleans())
+    named = {}
+    for k in range(size):
+        rows = draw(st.lists(dossier_rows(start, end, end), min_size=1, max_size=max_rows))
+        procedures = draw(procedure_tables()) if with_procedures else None
+        named[f"c{k}"] = (to_frame(rows), procedures, start, end)
+    return merge_cases(named)
 
 
 def check_costly(costly: pd.DataFrame, counts: pd.DataFrame, end: datetime) -> None:
