@@ -641,6 +641,7 @@ def test_catalogue_refused_exits_3_without_files(replay, no_wait, tmp_path, caps
 
 
 # ------------------------------------------------------------------------ provisional mark
+@pytest.mark.slow  # two monthly reports of a province (148 communes) in this process
 def test_report_from_provisional_fetch_is_marked_and_index_links_brief(replay, tmp_path):
     from mkbidx.reports import monthly
     from mkbidx.run import index

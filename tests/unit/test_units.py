@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -499,7 +500,7 @@ def _strip_tones(text: str) -> str:
 _UNITS = list(load_registry().frame().itertuples(index=False))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     unit=st.sampled_from(_UNITS),
     case=st.lists(st.booleans(), min_size=1, max_size=40),
