@@ -25,7 +25,9 @@ Run: ``.venv/bin/python tests/benchmarks/bench_dossiers.py [--rows 10000000] [--
    (its largest single process).
 3. Check that every case returned the same counts (an ``AssertionError`` otherwise) and print
    a Markdown table for the README, with rows per second (rows of the table scanned per second
-   of the count query, median) and the load average of the machine.
+   of the count query, median), the CPU seconds of the query over the process tree (user +
+   system, from ``/proc``: less sensitive than wall time to a busy machine) and rows per CPU
+   second (per core), and the load average of the machine.
 
 Numbers go into the README; nothing here is a test (no assertion on a clock).
 """
@@ -50,6 +52,7 @@ import dossier_data  # noqa: E402
 
 CASES = ("duckdb", "duckdb-facade", "pandas", "pandas-facade", "spark", "spark-facade")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def bounds(period: str) -> tuple[datetime, datetime]:
@@ -64,13 +67,16 @@ def bounds(period: str) -> tuple[datetime, datetime]:
 # child side: one case, timings as JSON on stdout, counts written to Parquet
 
 
-def _timed(fn, runs: int) -> tuple[list[float], object]:
-    times, out = [], None
+def _timed(fn, runs: int) -> tuple[list[float], list[float], object]:
+    """Wall times and CPU times (of the whole process tree: DuckDB's threads, the JVM) of
+    ``runs`` calls, and the last result."""
+    times, cpu, out = [], [], None
     for _ in range(runs):
-        start = time.perf_counter()
+        cpu0, start = _tree_cpu(os.getpid()), time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - start)
-    return times, out
+        cpu.append(_tree_cpu(os.getpid()) - cpu0)
+    return times, cpu, out
 
 
 def spark_session(cores: int = 2):
@@ -120,7 +126,9 @@ def worker(case: str, data: Path, periods_: dict[str, str], runs: int, out: Path
         table = open_dossiers(dossiers, engine=engine, procedures=procedures)
         timing["open"] = time.perf_counter() - start
         for key, period in periods_.items():
-            timing[key], results[key] = _timed(lambda p=period: table.counts(p), runs)
+            timing[key], timing[f"{key}_cpu"], results[key] = _timed(
+                lambda p=period: table.counts(p), runs
+            )
     elif engine == "pandas":
         import pandas as pd
 
@@ -132,7 +140,7 @@ def worker(case: str, data: Path, periods_: dict[str, str], runs: int, out: Path
         timing["open"] = time.perf_counter() - start
         for key, period in periods_.items():
             lo, hi = bounds(period)
-            timing[key], results[key] = _timed(
+            timing[key], timing[f"{key}_cpu"], results[key] = _timed(
                 lambda lo=lo, hi=hi: reference.reference_counts(frame, lo, hi, procs), runs
             )
     else:
@@ -151,7 +159,9 @@ def worker(case: str, data: Path, periods_: dict[str, str], runs: int, out: Path
         for key, period in periods_.items():
             lo, hi = bounds(period)
             expr = counts.derive_counts(table, lo, hi, procs)
-            timing[key], results[key] = _timed(lambda e=expr: con.execute(e), runs)
+            timing[key], timing[f"{key}_cpu"], results[key] = _timed(
+                lambda e=expr: con.execute(e), runs
+            )
     for key, frame in results.items():
         frame = getattr(frame, "frame", frame)  # a facade result may wrap its frame
         frame.reset_index(drop=True).to_parquet(out / f"{case}-{key}.parquet")
@@ -191,6 +201,20 @@ def _rss(pids: set[int]) -> int:
                 total += int(f.read().split()[1]) * PAGE
         except OSError:
             continue
+    return total
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its living descendants."""
+    total = 0.0
+    for pid in _tree(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
     return total
 
 
@@ -264,20 +288,23 @@ def _rate(per_second: float) -> str:
     return f"{per_second / 1e6:.1f} M" if per_second >= 1e6 else f"{per_second / 1e3:.0f} k"
 
 
-def table(results: list[dict], rows: int, runs: int) -> str:
+def table(results: list[dict], rows: int) -> str:
+    """The README's table: median wall times (first run in brackets when it differs), the
+    year query's CPU time over the process tree and its rows per CPU second (per core)."""
     head = (
-        "| engine | start (JVM) | open / read | month | year | rows/s (year) | peak memory |\n"
-        "|---|---|---|---|---|---|---|"
+        "| engine | start (JVM) | open / read | month | year | year, CPU | rows/s (year) "
+        "| rows/s/core (year) | peak memory |\n|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
     for r in results:
         if "error" in r:
-            lines.append(f"| {r['case']} | failed: {r['error'][:120]} | | | | | |")
+            lines.append(f"| {r['case']} | failed: {r['error'][:120]} | | | | | | | |")
             continue
-        year = statistics.median(r["year"])
+        year, cpu = statistics.median(r["year"]), statistics.median(r["year_cpu"])
         lines.append(
             f"| {r['case']} | {fmt_s(r.get('jvm'))} | {fmt_s(r['open'])} | {fmt_s(r['month'])} "
-            f"| {fmt_s(r['year'])} | {_rate(rows / year)} | {r['peak'] / 2**30:.2f} GiB |"
+            f"| {fmt_s(r['year'])} | {cpu:.2f} s | {_rate(rows / year)} | {_rate(rows / cpu)} "
+            f"| {r['peak'] / 2**30:.2f} GiB |"
         )
     return "\n".join(lines)
 
@@ -323,7 +350,9 @@ def main() -> None:
                 print(
                     f"{case}: month {fmt_s(r['month'])}, year {fmt_s(r['year'])}, open "
                     f"{fmt_s(r['open'])}, peak {r['peak'] / 2**30:.2f} GiB, child "
-                    f"{r['wall']:.1f} s in all",
+                    f"{r['wall']:.1f} s in all; CPU month "
+                    f"{statistics.median(r['month_cpu']):.2f} s, year "
+                    f"{statistics.median(r['year_cpu']):.2f} s",
                     flush=True,
                 )
         done = [r["case"] for r in results if "error" not in r]
@@ -338,7 +367,7 @@ def main() -> None:
         f"{load_after[0]:.2f} after; largest single process {_maxrss_note():.2f} GiB"
     )
     print()
-    print(table(results, args.rows, args.runs))
+    print(table(results, args.rows))
 
 
 if __name__ == "__main__":
