@@ -5,7 +5,7 @@
 >>> table = mk.rank(data, "2024-08", scope="083")     # Mường Khương's 16 communes, ranked
 >>> first = table.iloc[0]
 >>> first["unit_name"], float(first["total"]), int(first["rank"])
-('Xã Lùng Vai', 91.53, 1)
+('Xã Tả Ngải Chồ', 91.59, 1)
 >>> float(mk.rank(data, "2024-08", scope="10").set_index("unit_code").loc["083", "total"])
 88.23
 

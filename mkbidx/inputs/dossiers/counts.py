@@ -14,10 +14,12 @@ format (``unit_code, group, metric, numerator, denominator``) for one period, fo
 - the two procedure metrics count distinct ``procedure_code`` per unit.
 
 Procedure metrics (only with a ``procedures`` table): the denominator is the number of the
-unit's distinct procedures with ``has_fee``; the numerator counts those same procedures that have
-a synced dossier received in P with ``fee_obligation`` (and ``paid_online`` for
-``ONLINE_PAYMENT_FORMALITIES``). A procedure outside the unit's fee catalogue is not counted in
-the numerator, so the numerator never exceeds the denominator (the counts readers reject that).
+unit's distinct procedures with ``has_fee``; the numerator counts the distinct procedures that
+have a synced dossier received in P with ``fee_obligation`` (and ``paid_online`` for
+``ONLINE_PAYMENT_FORMALITIES``), as dossiers.md defines them, whether or not the catalogue lists
+them with a fee. A fee dossier of a procedure the catalogue does not list with a fee can thus
+make the numerator exceed the denominator: the command says so (an inconsistent catalogue), and
+the score of the metric is capped at its maximum as the portal's are.
 Procedures rows of units without any dossier in the table are ignored: units come from the
 dossier table (every unit with at least one dossier, whatever its dates, gets every metric,
 0/0 included).
@@ -189,8 +191,9 @@ def _with_procedures(
         .group_by(["unit_code", "procedure_code"])
         .aggregate(paid=table.paid_online.any())
     )
-    listed = charged.join(fee, ["unit_code", "procedure_code"], how="inner")
-    used = listed.group_by("unit_code").aggregate(charged=listed.count(), paid=_count(listed.paid))
+    used = charged.group_by("unit_code").aggregate(
+        charged=charged.count(), paid=_count(charged.paid)
+    )
     joined = wide.left_join(catalogue, "unit_code").left_join(used, "unit_code")
     den = joined.fee_procedures.fill_null(0).cast("int64")
     pay, fee_on = _i("ONLINE_PAYMENT_FORMALITIES"), _i("FEE_FORMALITIES_ON_PORTAL")

@@ -111,8 +111,9 @@ def reference_counts(
 
 
 def _procedure_rows(d, units, charged_mask, paid, procedures) -> list[tuple]:
-    """Per unit: its distinct fee procedures (denominator); of those, the ones with a synced
-    dossier received in P carrying a fee (paid online for the first metric)."""
+    """Per unit: its distinct fee procedures in the catalogue (denominator); the distinct
+    procedures with a synced dossier received in P carrying a fee (paid online for the first
+    metric), listed in the catalogue or not (numerator)."""
     rows = []
     catalogue: dict[str, set[str]] = {}
     for u, p, has_fee in zip(
@@ -133,11 +134,9 @@ def _procedure_rows(d, units, charged_mask, paid, procedures) -> list[tuple]:
             (
                 u,
                 "ONLINE_PAYMENT_FORMALITIES",
-                len(paid_procs.get(u, set()) & fee_procs),
+                len(paid_procs.get(u, set())),
                 len(fee_procs),
             )
         )
-        rows.append(
-            (u, "FEE_FORMALITIES_ON_PORTAL", len(charged.get(u, set()) & fee_procs), len(fee_procs))
-        )
+        rows.append((u, "FEE_FORMALITIES_ON_PORTAL", len(charged.get(u, set())), len(fee_procs)))
     return rows
