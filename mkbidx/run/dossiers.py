@@ -142,6 +142,19 @@ def describe(table, period: str, out, *, as_of=None) -> str:
         text += f"; không tính {', '.join(missing)} (cần bảng thủ tục --procedures)"
     if as_of is not None:
         text += f"; SỐ LIỆU TẠM TÍNH (provisional) đến {as_of:%d/%m/%Y %H:%M:%S}"
+    over = out[out["metric"].isin(columns.PROCEDURE_METRICS) & out["unit_code"].isin(table.units)]
+    over = over[over["numerator"] > over["denominator"]]
+    if len(over):
+        shown = ", ".join(
+            f"{r.unit_code} {r.metric} {r.numerator} > {r.denominator}"
+            for r in over.head(3).itertuples(index=False)
+        )
+        text += (
+            f"; lưu ý: {over['unit_code'].nunique()} đơn vị có TTHC có phí trong hồ sơ nhiều hơn "
+            f"TTHC có phí trong bảng thủ tục ({shown}"
+            + (", …" if len(over) > 3 else "")
+            + "): bảng thủ tục thiếu TTHC có phí"
+        )
     return text
 
 
