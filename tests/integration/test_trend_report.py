@@ -368,7 +368,11 @@ def test_html_is_self_contained_vietnamese_and_complete(made):
     summary = json.loads((made["f"] / "summary.json").read_text("utf-8"))
     for row in summary["summary"]:
         assert formatting.score(row["last_total"]) in html  # "94,70": decimal comma
-    assert "87,80/100 điểm" in html  # the district in June 2025
+    import mkbidx as mk
+
+    june = mk.rank(mk.load(), "2025-06", scope="10").set_index("unit_code")
+    district = formatting.score(june.loc["083", "total"])  # the district in June 2025 ("93,81")
+    assert f"{district}/100 điểm" in html
     for title in ("Thứ hạng qua các tháng", "So sánh hai kỳ", "Khoảng cách đến mục tiêu"):
         assert title in html
     assert html.count('src="data:image/png;base64,') == 5
