@@ -116,3 +116,17 @@ def test_spark_equals_reference_and_duckdb(spark, duck, case):
     pd.testing.assert_frame_equal(counts_on(spark, case), expected)
     pd.testing.assert_frame_equal(counts_on(duck, case), expected)
     check_costly(costly_on(spark, case), expected, case[3])
+
+
+def test_command_on_spark_gives_the_same_counts(spark, capsys, tmp_path):
+    """``mkbidx dossiers counts --engine spark`` (this module's session is the active one the
+    command reuses: one JVM for the whole module) prints what DuckDB prints."""
+    from tests.integration.test_dossiers_cli import DOSSIERS, run
+
+    path = tmp_path / "ho-so.csv"
+    pd.DataFrame(DOSSIERS).to_csv(path, index=False)
+    duck = run(capsys, "--input", path, "--period", "2024-08")
+    on_spark = run(capsys, "--input", path, "--period", "2024-08", "--engine", "spark")
+    assert on_spark[0] == duck[0] == 0
+    assert on_spark[1] == duck[1] and "ON_TIME,1,3" in duck[1]
+    assert "spark" in on_spark[2]

@@ -13,7 +13,6 @@ import pytest
 
 from mkbidx import cli
 from mkbidx.inputs.dossiers import columns
-from tests.conftest import require
 
 UNIT = "02758"  # Xã Tung Chung Phố < district 083 < province 10 (in 2024)
 BOOLS = columns.BOOL_COLUMNS
@@ -214,18 +213,3 @@ def test_costly_dossiers_through_the_facade(dossier_csv):
     table = open_dossiers(dossier_csv)
     costly = table.costly("2024-08", unit_code=UNIT, metric="ON_TIME")
     assert sorted(costly["dossier_id"]) == ["D2", "D3"]
-
-
-@pytest.mark.slow
-def test_spark_gives_the_same_counts(capsys, dossier_csv, monkeypatch):
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        pyspark = None
-    require(pyspark is not None, "pyspark not installed (pip install 'mkbidx[spark]')")
-    monkeypatch.setenv("SPARK_LOCAL_IP", "127.0.0.1")
-    duck = run(capsys, "--input", dossier_csv, "--period", "2024-08")
-    spark = run(capsys, "--input", dossier_csv, "--period", "2024-08", "--engine", "spark")
-    assert spark[0] == duck[0] == 0
-    assert spark[1] == duck[1]
-    assert "spark" in spark[2]

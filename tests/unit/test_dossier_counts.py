@@ -10,6 +10,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 import pytest
+from conftest import examples
 from dossier_strategies import (
     HAND_CASES,
     cases,
@@ -77,7 +78,7 @@ def test_duckdb_equals_reference(con, case):
 
 
 @pytest.mark.slow
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(case=cases())
 def test_duckdb_equals_reference_long_search(con, case):
     check_case(con, case)
