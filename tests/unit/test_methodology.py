@@ -95,6 +95,7 @@ def test_dependencies_match_environment_yml():
     assert conda_names == {name(d) for d in wanted}
     pip_part = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert "-e ." in pip_part
+
     # versions agree too
     def version(spec: str) -> str:  # ">=10.0" of "ibis-framework[duckdb]>=10.0"
         return re.sub(r"^\[[^\]]*\]", "", spec[len(name(spec)) :])
