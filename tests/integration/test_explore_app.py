@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.notebooks]  # Voilà starts a ker
 START = 90.0  # seconds for the command to print its URL (reads the data, starts Voilà)
 PAGE = 120.0  # seconds for the page to show the explorer (a kernel runs the notebook)
 SWITCH = 30.0  # seconds for a change of selection to show
-STOP = 30.0
+STOP = 60.0  # seconds for Ctrl-C to end it (Voilà gets 10 s, then is killed; CI runs Spark beside)
 
 
 def free_port() -> int:
