@@ -33,6 +33,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _interruptible() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a blocked or ignored SIGINT
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # is inherited by the child: undo both
+
+
 def read_line(process: subprocess.Popen, timeout: float) -> str:
     deadline = time.monotonic() + timeout
     line = b""
@@ -95,6 +100,9 @@ def server(tmp_path):
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        # as from a terminal: Ctrl-C reaches it even if this test process (an xdist worker that
+        # ran Spark, kernels and browsers before) has come to block or ignore SIGINT
+        preexec_fn=_interruptible,
     )
     try:
         url = read_line(process, START)
