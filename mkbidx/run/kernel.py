@@ -118,6 +118,7 @@ def execute(
     (:func:`mkbidx.run.export.warm_exporter`).
     """
     kernel = Kernel() if kernel is None else kernel
+    _quiet_kernel_death_log()
     try:
         import papermill as pm
         from papermill.exceptions import PapermillExecutionError
@@ -156,6 +157,24 @@ def _quiet_dead_kernel_tasks() -> None:
     if any(isinstance(f, _DeadKernelFilter) for f in logger.filters):
         return
     logger.addFilter(_DeadKernelFilter())
+
+
+def _quiet_kernel_death_log() -> None:
+    """Drop nbclient's log line "Kernel died while waiting for execute reply." (logged through
+    papermill's logger): a run stopped by Ctrl-C or kill says so in its own one line, and a
+    kernel that died by itself ends the run with an error that says so."""
+    import logging
+
+    logger = logging.getLogger("papermill")
+    if not any(isinstance(f, _KernelDeathLineFilter) for f in logger.filters):
+        logger.addFilter(_KernelDeathLineFilter())
+
+
+class _KernelDeathLineFilter:
+    """A logging filter: False for nbclient's "Kernel died while waiting" line."""
+
+    def filter(self, record: Any) -> bool:
+        return "Kernel died while waiting" not in record.getMessage()
 
 
 class _DeadKernelFilter:
