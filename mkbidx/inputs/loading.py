@@ -249,11 +249,6 @@ def open_dossier_table(
     return open_dossiers(path, engine=engine, procedures=procedures)
 
 
-def _period_bounds(period: str):
-    start, end = _periods.period_bounds(period)
-    return pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
-
-
 def dossier_counts(
     table: Any, periods: Iterable[str], *, provisional: bool = False, today: Any = None
 ) -> tuple[pd.DataFrame, tuple[str, ...], tuple[str, ...]]:
@@ -268,6 +263,7 @@ def dossier_counts(
     -------
     (counts, covered periods, provisional periods)
     """
+    from mkbidx.inputs.dossiers import period_span
     from mkbidx.inputs.fetch import today_vn
 
     today = pd.Timestamp(today or today_vn())
@@ -275,7 +271,7 @@ def dossier_counts(
     latest = getattr(table, "latest", None)
     for period in sorted(set(periods)):
         try:
-            start, end = _period_bounds(period)
+            start, end = map(pd.Timestamp, period_span(period))
         except MkbidxError:
             continue
         as_of = None
