@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+import mkbidx.run  # noqa: F401  (first: no IRI grammar in nbformat's jsonschema, see its docstring)
 from mkbidx import methodology
 
 ROOT = Path(__file__).resolve().parents[1]
