@@ -390,17 +390,23 @@ class Explorer:
 
     def __init__(
         self,
-        inputs: Inputs,
+        inputs: Inputs | Selection,
         *,
         period: str | None = None,
         unit: str | None = None,
         group: str | None = None,
     ) -> None:
+        """``inputs``: the data read (``period``, ``unit`` and ``group`` are checked here by
+        :func:`check_selection`, which scores every month), or a :class:`Selection` that
+        function already made (opened as it is, its scores reused)."""
         import ipywidgets as widgets
 
-        self.inputs = inputs
+        if isinstance(inputs, Selection):
+            chosen = inputs
+        else:
+            chosen = check_selection(inputs, period=period, unit=unit, group=group)
+        self.inputs = inputs = chosen.inputs
         self.methodology = m = inputs.methodology
-        chosen = check_selection(inputs, period=period, unit=unit, group=group)
         self.evaluation, self.months = chosen.evaluation, chosen.months
         period, unit, group = chosen.period, chosen.unit, chosen.group
         self._figures: dict[tuple[str, str], Any] = {}  # the trend chart per unit
@@ -638,5 +644,6 @@ def validate_explore(
 
 
 def explore(chosen: Selection) -> Explorer:
-    """The explorer opened on a checked selection (:func:`validate_explore`)."""
-    return Explorer(chosen.inputs, period=chosen.period, unit=chosen.unit, group=chosen.group)
+    """The explorer opened on a checked selection (:func:`validate_explore`): the months are
+    scored once, there."""
+    return Explorer(chosen)

@@ -381,7 +381,9 @@ def test_monthly_bad_arguments_exit_2(tmp_path, capsys):
 
 
 @pytest.mark.notebooks
-def test_monthly_fetches_then_reports_letter_brief_index(replay, no_wait, tmp_path, capsys):
+def test_monthly_fetches_then_reports_letter_brief_index(
+    replay, no_wait, tmp_path, capsys, monkeypatch
+):
     raw, out = tmp_path / "raw", tmp_path / "out"
     args = [
         "monthly",
@@ -410,10 +412,21 @@ def test_monthly_fetches_then_reports_letter_brief_index(replay, no_wait, tmp_pa
 
     brief = pypdf.PdfReader(folder / "brief.pdf")
     assert len(brief.pages) == 1 and "Phú Thọ" in brief.pages[0].extract_text()
-    # a rerun reuses the complete fetch: the portal is not asked again
+    # a rerun reuses the complete fetch: the portal is not asked again, and the reports are
+    # made from the same folder (the report itself was checked above: not run a second time)
+    from mkbidx.run import job, monthly
+
+    reported = []
+
+    def report_again(period, scope, *, data_path, output_root, **_):
+        reported.append((period, scope, Path(data_path)))
+        return monthly.ReportResult(period, scope, Path(output_root) / period / scope, {})
+
+    monkeypatch.setattr(job, "run_report", report_again)
     n = len(replay.requests)
     assert cli.main(args) == 0
     assert len(replay.requests) == n
+    assert [(p, d) for p, _s, d in reported] == [("2026-08", raw / "25" / "2026-08")]
 
 
 @pytest.mark.notebooks

@@ -21,6 +21,7 @@ from mkbidx.inputs.loading import load_inputs
 from mkbidx.present import plots
 from mkbidx.reports.explorer import (
     Explorer,
+    check_selection,
     filter_choices,
     search_key,
     unit_choices,
@@ -78,9 +79,15 @@ def drawn(monkeypatch):
     return calls
 
 
+@pytest.fixture(scope="module")
+def selection(inputs):
+    """The selection every ``explorer`` opens on, checked (all months scored) once."""
+    return check_selection(inputs, period="2024-08", unit="02758", group="thanh_toan")
+
+
 @pytest.fixture
-def explorer(inputs, drawn):
-    return Explorer(inputs, period="2024-08", unit="02758", group="thanh_toan")
+def explorer(selection, drawn):
+    return Explorer(selection)
 
 
 sample = requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
@@ -108,6 +115,15 @@ def test_it_draws_the_preselected_unit_month_and_group(explorer, drawn):
     assert header == ["Chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Tối đa"]
     assert len(drawn[0]) == 1  # one piece of HTML: the view changes at once, never half drawn
     assert html_of(drawn[0][0]).count('src="data:image/png;base64,') == 1  # the trend
+
+
+@sample
+def test_opened_on_the_data_or_on_a_checked_selection_it_draws_the_same(inputs, selection, drawn):
+    from_data = Explorer(inputs, period="2024-08", unit="02758", group="thanh_toan")
+    from_selection = Explorer(selection)
+    assert from_selection.evaluation is selection.evaluation  # the months scored once
+    assert from_data.months == from_selection.months
+    assert [html_of(p) for p in drawn[0]] == [html_of(p) for p in drawn[1]]
 
 
 @sample
