@@ -2,7 +2,8 @@
 # Every target bootstraps .venv (and the mkbidx package in it) by itself.
 #
 #   make test       lint + the whole suite (unit, integration, doctests, notebooks, browser)
-#   make test-fast  ruff + the suite without notebooks, browser and slow tests (< 60 s)
+#   make test-fast  ruff + the unit tests and doctests, without notebooks, browser and slow tests
+#                   (< 60 s: the loop while editing; tests/integration runs in make test)
 #   make lint       ruff check, ruff format --check, notebooks stripped, no large file
 #                   (the checks of .pre-commit-config.yaml, without git hooks)
 PYTHON ?= python3
@@ -35,7 +36,7 @@ test: lint
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check mkbidx tests
-	$(PYTEST) -m "$(FAST)"
+	$(PYTEST) -m "$(FAST)" mkbidx tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check mkbidx tests
