@@ -374,6 +374,23 @@ class Registry:
         >>> reg.units_frame("2025-07", ["02752", "02761"])["unit_code"].tolist()
         ['15', '02752', '02761']
         """
+        return pd.DataFrame(
+            self.units_rows(period, codes),
+            columns=["unit_code", "unit_name", "level", "parent_code"],
+            dtype=object,
+        )
+
+    def units_rows(
+        self, period: str, codes: Iterable[str] | None = None
+    ) -> list[tuple[str, str, str, str | None]]:
+        """The rows of :meth:`units_frame` as ``(unit_code, unit_name, level, parent_code)``
+        tuples, in the registry's order (for callers that gather many periods in one frame).
+
+        Examples
+        --------
+        >>> load_registry().units_rows("2025-07", ["02761"])
+        [('15', 'Tỉnh Lào Cai', 'province', None), ('02761', 'Xã Mường Khương', 'commune', '15')]
+        """
         if period is None:
             raise MkbidxError("cần chỉ rõ kỳ (period required)", expected='"YYYY-MM"')
         month = _month(period)
@@ -389,11 +406,22 @@ class Registry:
                         break
                     keep.add(code)
                     code = unit.parent_code
-            chosen = [u for u in self._units if u.code in keep and u.valid_at(month)]
-        rows = [(u.code, u.name, u.level, u.parent_code) for u in chosen]
-        return pd.DataFrame(
-            rows, columns=["unit_code", "unit_name", "level", "parent_code"], dtype=object
-        )
+            rows_of = self._rows_of_code()  # only the kept codes' versions, in file order
+            chosen = [
+                u for _, u in sorted(r for c in keep for r in rows_of[c] if r[1].valid_at(month))
+            ]
+        return [(u.code, u.name, u.level, u.parent_code) for u in chosen]
+
+    def _rows_of_code(self) -> dict[str, list[tuple[int, UnitVersion]]]:
+        """Each code's versions with their positions in the registry's rows (built once, on
+        first use: :meth:`units_frame` of some codes reads only theirs, in the rows' order)."""
+        rows = self.__dict__.get("_rows_by_code")
+        if rows is None:
+            rows = {}
+            for i, unit in enumerate(self._units):
+                rows.setdefault(unit.code, []).append((i, unit))
+            self._rows_by_code = rows
+        return rows
 
     # ---------------------------------------------------------------- resolution
 
