@@ -84,17 +84,23 @@ def unit_labels(dataset: Any, registry: Any = None) -> pd.DataFrame:
     own = own[UNIT_PERIOD_COLUMNS].assign(
         unit_name=own["unit_name"].astype(object).where(~by_name, None)
     )
-    periods = sorted(set(dataset.counts["period"]) | set(dataset.published_groups["period"]))
-    official = []
+    periods = _periods_of(dataset)
+    rows: list[tuple] = []
+    placed = False  # some period placed: its rows (maybe none) are merged
     if registry is not None:
-        codes = set(own["unit_code"])  # the data's units and the units above them
+        codes = set(own["unit_code"].unique())  # the data's units and the units above them
         for period in periods:
             try:
-                official.append(registry.units_frame(period, codes).assign(period=period))
-            except MkbidxError:  # a period the registry cannot place (e.g. a quarter)
+                found = registry.units_rows(period, codes)
+            except MkbidxError:  # a period the registry cannot place (e.g. "unknown")
                 continue
-    if official:
-        reg = pd.concat(official, ignore_index=True)[UNIT_PERIOD_COLUMNS]
+            placed = True
+            rows.extend((period, *row) for row in found)
+    if placed:
+        # one frame for every period, typed as the registry's frames (object labels) with
+        # the period as text
+        reg = pd.DataFrame(rows, columns=UNIT_PERIOD_COLUMNS, dtype=object)
+        reg["period"] = reg["period"].astype("str")
         own = own.merge(reg, on=["period", "unit_code"], how="outer", suffixes=("", "_reg"))
         for col in ("unit_name", "level", "parent_code"):
             own[col] = own[col].astype(object).where(own[col].notna(), own[f"{col}_reg"])
@@ -152,8 +158,14 @@ def load_inputs(
 
 def data_periods(inputs: Inputs) -> list[str]:
     """Every period with counts or published group scores, sorted."""
-    ds = inputs.dataset
-    return sorted(set(ds.counts["period"]) | set(ds.published_groups["period"]))
+    return _periods_of(inputs.dataset)
+
+
+def _periods_of(dataset: Any) -> list[str]:
+    """Every period of ``dataset``'s counts and published groups, sorted (each column's distinct
+    values first: iterating 20,000 text cells one by one takes 5 ms)."""
+    counts, groups = dataset.counts["period"], dataset.published_groups["period"]
+    return sorted(set(counts.unique()) | set(groups.unique()))
 
 
 def scope_periods(inputs: Inputs, scope: str) -> list[str]:

@@ -324,12 +324,16 @@ def _read_file(
 
 def _codes_by_name(parts: list[Part]) -> None:
     """Give JSON units without departmentCode the code that their exact name has elsewhere."""
+    if not any(p.from_json and not p.units["_has_code"].all() for p in parts):
+        return  # no unit to name: the codes of every file need not be gathered
     coded = [p.units.loc[p.units["_has_code"], ["period", "unit_name", "unit_code"]] for p in parts]
     coded = [c for c in coded if len(c)]
     if not coded:
         return
-    known = pd.concat(coded, ignore_index=True).dropna().drop_duplicates()
-    by_name = known.groupby(["period", "unit_name"])["unit_code"].agg(lambda s: sorted(set(s)))
+    known = pd.concat(coded, ignore_index=True).dropna()
+    by_name: dict[tuple[str, str], set[str]] = {}  # (period, name) -> the codes it has
+    for period, name, code in known.itertuples(index=False, name=None):
+        by_name.setdefault((period, name), set()).add(code)
     for part in parts:
         if not part.from_json:
             continue
@@ -338,7 +342,7 @@ def _codes_by_name(parts: list[Part]) -> None:
         for row in missing.itertuples(index=False):
             codes = by_name.get((row.period, row.unit_name))
             if codes is not None and len(codes) == 1:
-                rename[row.unit_code] = codes[0]
+                rename[row.unit_code] = next(iter(codes))
         if not rename:
             continue
         names = ", ".join(
