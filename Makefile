@@ -3,7 +3,8 @@
 #
 #   make test       lint + the whole suite (unit, integration, doctests, notebooks, browser)
 #   make test-fast  ruff + the unit tests and doctests, without notebooks, browser and slow tests
-#                   (< 60 s: the loop while editing; tests/integration runs in make test)
+#                   (< 60 s: the loop while editing; hypothesis profile "fast", a quarter of the
+#                   examples; tests/integration and every example run in make test)
 #   make lint       ruff check, ruff format --check, notebooks stripped, no large file
 #                   (the checks of .pre-commit-config.yaml, without git hooks)
 PYTHON ?= python3
@@ -36,7 +37,7 @@ test: lint
 
 test-fast: $(STAMP)
 	$(BIN)/ruff check mkbidx tests
-	$(PYTEST) -m "$(FAST)" mkbidx tests/unit
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-fast} $(PYTEST) -m "$(FAST)" mkbidx tests/unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check mkbidx tests

@@ -7,9 +7,10 @@ fails, so a missing sample file or browser cannot turn a CI run green. Only mate
 the repository (``../shared``) may skip on CI too (``outside_repo=True``).
 
 Property-based searches (hypothesis) run under a profile chosen with ``HYPOTHESIS_PROFILE``:
-``ci`` (the default, ``make test``) or ``thorough`` (four times the examples, e.g.
+``fast`` (a quarter of the examples: ``make test-fast``, the loop while editing), ``ci`` (the
+default, ``make test``) or ``thorough`` (four times the examples, e.g.
 ``HYPOTHESIS_PROFILE=thorough make test`` before a release). A heavy property sets its budget
-with :func:`examples`; the assertions are the same in both profiles.
+with :func:`examples`; the assertions are the same in every profile.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ CHROMIUM: str | None = shutil.which("chromium") or (
 # ------------------------------------------------------------------------------ hypothesis
 THOROUGH_FACTOR = 4
 """How many times more examples the ``thorough`` profile runs than ``ci``."""
+settings.register_profile("fast", max_examples=25, deadline=None)
 settings.register_profile("ci", max_examples=100, deadline=None)
 settings.register_profile("thorough", max_examples=100 * THOROUGH_FACTOR, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -75,7 +75,7 @@ def is_tie(value: Fraction) -> bool:
 
 
 # ------------------------------------------------------------------ half-up on a double's value
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(2000), deadline=None)
 @given(st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False))
 def test_half_up_cents_is_half_up_on_the_exact_binary_value(x):
     assert scoring.half_up_cents(np.array([x]))[0] == int(java_half_up(x) * 100)

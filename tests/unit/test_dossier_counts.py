@@ -71,7 +71,7 @@ def check_case(con, case) -> None:
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=examples(60), **SETTINGS)
 @given(case=cases())
 def test_duckdb_equals_reference(con, case):
     check_case(con, case)

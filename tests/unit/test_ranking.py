@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +55,7 @@ def test_bands_at_the_threshold():
     assert r["band"].tolist() == ["Xuất sắc", "Tốt", "Cần cố gắng"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(
     st.lists(
         st.integers(min_value=0, max_value=10000).map(lambda c: c / 100), min_size=1, max_size=30

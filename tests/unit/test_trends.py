@@ -124,7 +124,7 @@ def test_changes_month_over_month_and_year_over_year():
         trends.changes(s, lag=0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(st.lists(st.integers(min_value=0, max_value=10_000), min_size=2, max_size=14))
 def test_changes_are_exact_differences_of_published_totals(cents):
     months = [trends.shift_month("2024-01", i) for i in range(len(cents))]
@@ -173,7 +173,7 @@ def test_streaks_below_threshold_and_zero_groups():
     assert higher.loc["b", "longest_below"] == 3
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(240), deadline=None)
 @given(st.lists(st.integers(min_value=7_000, max_value=9_000), min_size=1, max_size=18))
 def test_below_agrees_with_the_band(cents):
     months = [trends.shift_month("2023-11", i) for i in range(len(cents))]

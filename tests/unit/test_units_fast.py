@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -193,7 +194,7 @@ def versions(draw) -> list[UnitVersion]:
     return out
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(
     units=versions(),
     codes=st.one_of(st.none(), st.lists(st.sampled_from([*CODES, "9"]), max_size=5)),
@@ -204,7 +205,7 @@ def test_units_frame_equals_the_reference_on_random_registries(units, codes, per
     assert_same(reg.units_frame(period, codes), reference_units_frame(reg, period, codes))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(160), deadline=None)
 @given(
     units=versions(),
     rows=st.lists(
@@ -291,7 +292,7 @@ def _part(index: int, rows, from_json: bool):
     return Part(Path(f"f{index}.json"), counts, groups, units, from_json=from_json)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(240), deadline=None)
 @given(
     files=st.lists(
         st.tuples(st.lists(UNIT_ROWS, max_size=6, unique_by=lambda r: (r[0], r[1]))),
