@@ -1,16 +1,20 @@
 """The dossier -> counts derivation on PySpark (local[2]) equals the pandas reference and DuckDB
 on hypothesis-generated dossier tables with every edge of ``../shared/dossiers.md``, and holds the
-hand-worked examples. Spark takes seconds per query, so several generated tables of one period
-are merged into one (``dossier_strategies.merge_cases``: unit codes prefixed by case)."""
+hand-worked examples. Spark takes about a second per query (the first one several), so several
+generated tables of one period are merged into one (``dossier_strategies.merge_cases``: unit
+codes prefixed by case), and tables reach Spark from Arrow directly (:func:`table_on`)."""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import logging
 import os
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 import pytest
 from conftest import requires
 from dossier_strategies import (
@@ -55,6 +59,9 @@ def spark():
         .config("spark.default.parallelism", "2")
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        # a short-lived JVM on a shared 2-core machine: the C2 compiler's warm-up of Spark's
+        # planner competes with the queries it would speed up (C1 only: the first query ~2x faster)
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1")
         # tiny tables, wide expressions: interpreting beats compiling generated code
         .config("spark.sql.codegen.wholeStage", "false")
         .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
@@ -70,6 +77,32 @@ def duck():
     return ibis.duckdb.connect()
 
 
+_VIEWS = itertools.count()
+
+
+def table_on(con, data: pa.Table) -> ir.Table:
+    """``data`` as a table of ``con``: an ``ibis.memtable``, except on Spark, where it is a
+    DataFrame made from the Arrow table itself, with the schema a memtable would get.
+
+    Ibis hands a memtable to PySpark as a pandas frame, whose Arrow-backed strings (pandas 3)
+    PySpark's Arrow path cannot convert ("Cannot convert pyarrow.lib.ChunkedArray"): it warns
+    and falls back to rows pickled in Python, slow to build and to scan (a costly query scans
+    the table once per metric: 4-7 s, against under 1 s from Arrow). The command does not go
+    through here: it hands Spark the Parquet file DuckDB wrote (``engines.spark_read_parquet``)."""
+    if con.name != "pyspark":
+        return ibis.memtable(data)
+    from ibis.backends.pyspark.datatypes import PySparkSchema
+
+    name = f"mkbidx_test_{next(_VIEWS)}"
+    schema = PySparkSchema.from_ibis(ibis.schema(data.schema))
+    # one partition per Arrow chunk: two halves, as a memtable was parallelised over the two
+    # cores, so that partial aggregates are still merged across partitions
+    half = data.num_rows // 2
+    halves = pa.concat_tables([data.slice(0, half), data.slice(half)])
+    con._session.createDataFrame(halves, schema=schema).createOrReplaceTempView(name)
+    return con.table(name)
+
+
 def reference(case) -> pd.DataFrame:
     frame, procedures, start, end = case
     return normalised(reference_counts(frame, start, end, procedures))
@@ -77,13 +110,13 @@ def reference(case) -> pd.DataFrame:
 
 def counts_on(con, case) -> pd.DataFrame:
     frame, procedures, start, end = case
-    procs = None if procedures is None else ibis.memtable(procedures_arrow(procedures))
-    return normalised(con.execute(derive_counts(ibis.memtable(to_arrow(frame)), start, end, procs)))
+    procs = None if procedures is None else table_on(con, procedures_arrow(procedures))
+    return normalised(con.execute(derive_counts(table_on(con, to_arrow(frame)), start, end, procs)))
 
 
 def costly_on(con, case) -> pd.DataFrame:
     frame, _, start, end = case
-    return con.execute(costly_dossiers(ibis.memtable(to_arrow(frame)), start, end))
+    return con.execute(costly_dossiers(table_on(con, to_arrow(frame)), start, end))
 
 
 def test_hand_examples_on_spark(spark):
