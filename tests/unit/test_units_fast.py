@@ -194,7 +194,7 @@ def versions(draw) -> list[UnitVersion]:
     return out
 
 
-@settings(max_examples=examples(800), deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     units=versions(),
     codes=st.one_of(st.none(), st.lists(st.sampled_from([*CODES, "9"]), max_size=5)),
@@ -205,7 +205,7 @@ def test_units_frame_equals_the_reference_on_random_registries(units, codes, per
     assert_same(reg.units_frame(period, codes), reference_units_frame(reg, period, codes))
 
 
-@settings(max_examples=examples(160), deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     units=versions(),
     rows=st.lists(
@@ -292,7 +292,7 @@ def _part(index: int, rows, from_json: bool):
     return Part(Path(f"f{index}.json"), counts, groups, units, from_json=from_json)
 
 
-@settings(max_examples=examples(240), deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(
     files=st.lists(
         st.tuples(st.lists(UNIT_ROWS, max_size=6, unique_by=lambda r: (r[0], r[1]))),
