@@ -31,8 +31,10 @@ The plan (greedy by points per additional count)
    again from there (the extra counts are added to the actions).
 
 All units are planned together: each call of the scoring pipeline scores the states of every
-unit at once (totals now, the searches, the best reachable totals, the totals after each
-action), so a scope's plans cost a handful of calls whatever its size.
+unit at once (totals now with the best reachable totals, the searches, the totals after each
+action), so a scope's plans cost a handful of calls whatever its size. A batch of states is
+built as one frame (the units' rows taken by position, the changed numerators set by position),
+never state by state.
 
 Guarantee: applying every returned action and rescoring gives a total ≥ the target, and one
 count less on the last action's metric gives a total below the target (the last step is
@@ -79,6 +81,8 @@ ACTIONABLE_RULES = ("linear", "linear_target")
 SEARCH_POINTS = 64
 """Candidate numerators scored per search round (one vectorised scoring call per round)."""
 MAX_REPLANS = 10
+BASE_COLUMNS = ("group", "metric", "numerator", "denominator", "published_ratio")
+"""The counts columns a plan keeps (what scoring reads)."""
 
 
 def _method(methodology: Methodology | None) -> Methodology:
@@ -91,7 +95,10 @@ def _method(methodology: Methodology | None) -> Methodology:
 
 
 def _metric_cents(
-    m: Methodology, metrics: Sequence[str], numerators: Sequence[int], denominators: Sequence[int]
+    m: Methodology,
+    metrics: Sequence[str] | np.ndarray,
+    numerators: Sequence[int] | np.ndarray,
+    denominators: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
     """Score (in hundredths) of each (metric, numerator, denominator) by the real scoring."""
     frame = pd.DataFrame(
@@ -116,6 +123,26 @@ class _Search:
     need: int  # score to reach, in hundredths
 
 
+def _points(lo: int, hi: int) -> np.ndarray:
+    """The numerators a search round scores in [lo, hi): all of them, or :data:`SEARCH_POINTS`
+    evenly spread (``lo`` always first)."""
+    if hi - lo <= SEARCH_POINTS:
+        return np.arange(lo, hi, dtype="int64")
+    return np.unique(np.linspace(lo, hi, SEARCH_POINTS, endpoint=False).astype("int64"))
+
+
+def _narrow(s: _Search, cand: np.ndarray, got: np.ndarray) -> None:
+    """Narrow a search to the scores ``got`` of its round's numerators ``cand``."""
+    reached = np.nonzero(got >= s.need)[0]
+    if len(reached) == 0:
+        s.lo = int(cand[-1]) + 1
+    else:
+        i = int(reached[0])
+        s.hi = int(cand[i])
+        if i > 0:
+            s.lo = int(cand[i - 1]) + 1
+
+
 def _min_numerators(m: Methodology, searches: list[_Search]) -> list[int]:
     """For each search the least numerator in [lo, hi] scoring at least ``need``.
 
@@ -125,70 +152,101 @@ def _min_numerators(m: Methodology, searches: list[_Search]) -> list[int]:
     """
     active = [s for s in searches if s.lo < s.hi]
     while active:
-        metrics: list[str] = []
-        nums: list[int] = []
-        dens: list[int] = []
-        points: list[np.ndarray] = []
-        for s in active:
-            span = s.hi - s.lo
-            if span <= SEARCH_POINTS:
-                cand = np.arange(s.lo, s.hi, dtype="int64")
-            else:
-                cand = np.unique(
-                    np.linspace(s.lo, s.hi, SEARCH_POINTS, endpoint=False).astype("int64")
-                )
-            points.append(cand)
-            metrics += [s.metric] * len(cand)
-            nums += cand.tolist()
-            dens += [s.denominator] * len(cand)
-        cents = _metric_cents(m, metrics, nums, dens)
+        points = [_points(s.lo, s.hi) for s in active]
+        lengths = [len(cand) for cand in points]
+        cents = _metric_cents(
+            m,
+            np.repeat(np.array([s.metric for s in active], dtype=object), lengths),
+            np.concatenate(points),
+            np.repeat([s.denominator for s in active], lengths),
+        )
         offset = 0
         for s, cand in zip(active, points, strict=True):
-            got = cents[offset : offset + len(cand)]
+            _narrow(s, cand, cents[offset : offset + len(cand)])
             offset += len(cand)
-            reached = np.nonzero(got >= s.need)[0]
-            if len(reached) == 0:
-                s.lo = int(cand[-1]) + 1
-            else:
-                i = int(reached[0])
-                s.hi = int(cand[i])
-                if i > 0:
-                    s.lo = int(cand[i - 1]) + 1
         active = [s for s in active if s.lo < s.hi]
     return [s.hi for s in searches]
 
 
-def _totals(
-    m: Methodology, states: Sequence[tuple[pd.DataFrame, pd.DataFrame | None]]
-) -> list[int]:
-    """Total (hundredths) of each (counts, published groups) state, by the real pipeline.
+@dataclass
+class _Units:
+    """The counts (and published group scores) of every planned unit, stacked in one frame.
+
+    Unit ``u`` owns the rows ``start[u] : start[u] + size[u]`` of ``counts`` (a row of a unit is
+    its position there) and the rows ``pub_start[u] : pub_start[u] + pub_size[u]`` of
+    ``published``. A *state* of a unit is ``(u, changes)``: its counts with the numerator of each
+    ``(row, numerator)`` of ``changes`` replaced.
+    """
+
+    codes: list[str]  # unit codes
+    counts: pd.DataFrame  # the base columns of every unit, one unit after another
+    start: np.ndarray
+    size: np.ndarray
+    metric: np.ndarray  # str(metric code) of each row
+    numerator: np.ndarray  # float64
+    denominator: np.ndarray  # float64
+    published: pd.DataFrame | None  # published groups without period and unit_code, or None
+    pub_start: np.ndarray
+    pub_size: np.ndarray
+
+
+_State = tuple[int, Sequence[tuple[int, float]]]
+
+
+def _layout(units: _Units, states: Sequence[_State]) -> tuple[np.ndarray, ...]:
+    """Rows of a batch of states: (units, sizes, first row of each state, rows in
+    ``units.counts``, numerators with the states' changes applied)."""
+    u = np.fromiter((s[0] for s in states), dtype="int64", count=len(states))
+    sizes = units.size[u]
+    first = np.cumsum(sizes) - sizes
+    pos = np.repeat(units.start[u] - first, sizes) + np.arange(int(sizes.sum()), dtype="int64")
+    num = units.numerator[pos]
+    at = [int(first[i]) + row for i, (_u, changes) in enumerate(states) for row, _n in changes]
+    if at:
+        num[np.asarray(at, dtype="int64")] = [n for _u, changes in states for _r, n in changes]
+    return u, sizes, first, pos, num
+
+
+def _apply(units: _Units, u: int, actions: Sequence[tuple[int, int]]) -> _State:
+    """The state of unit ``u`` with ``k`` more on the numerator of each (row, k) action."""
+    start = int(units.start[u])
+    return u, [(row, units.numerator[start + row] + k) for row, k in actions]
+
+
+def _totals(m: Methodology, units: _Units, states: Sequence[_State]) -> list[int]:
+    """Total (hundredths) of each state, by the real pipeline.
 
     Every state is scored as a unit of its own in one call of the scoring pipeline (the states
     of many units and many candidate plans at once: scoring is per unit, so batching changes no
-    result).
+    result). The batch is one frame: the rows of each state's unit, taken by position, with the
+    changed numerators set by position.
     """
     if not states:
         return []
-    frames = [s.assign(period="gap", unit_code=f"s{i}") for i, (s, _p) in enumerate(states)]
-    counts = pd.concat(frames, ignore_index=True)
+    u, sizes, _first, pos, num = _layout(units, states)
+    labels = np.array([f"s{i}" for i in range(len(states))], dtype=object)
+    counts = (
+        units.counts.take(pos)
+        .reset_index(drop=True)
+        .assign(numerator=num, period="gap", unit_code=np.repeat(labels, sizes))
+    )
     metric_scores = scoring.score_metrics(counts, methodology=m)
     groups = scoring.score_groups(metric_scores, methodology=m)
-    published = [
-        p.assign(period="gap", unit_code=f"s{i}")
-        for i, (_s, p) in enumerate(states)
-        if p is not None and len(p)
-    ]
-    if published:
-        groups = scoring.combine_groups(groups, pd.concat(published, ignore_index=True))
-    totals = scoring.score_totals(groups, methodology=m).set_index("unit_code")["total"]
-    return [int(round(totals.get(f"s{i}", 0.0) * 100)) for i in range(len(states))]
-
-
-def _unit_totals(
-    m: Methodology, states: list[pd.DataFrame], published: pd.DataFrame | None
-) -> list[int]:
-    """Total (hundredths) of each counts state of one unit, by the real pipeline."""
-    return _totals(m, [(s, published) for s in states])
+    if units.published is not None:
+        pub_sizes = units.pub_size[u]
+        n_pub = int(pub_sizes.sum())
+        if n_pub:
+            pub_first = np.cumsum(pub_sizes) - pub_sizes
+            pub_pos = np.repeat(units.pub_start[u] - pub_first, pub_sizes) + np.arange(n_pub)
+            published = (
+                units.published.take(pub_pos)
+                .reset_index(drop=True)
+                .assign(period="gap", unit_code=np.repeat(labels, pub_sizes))
+            )
+            groups = scoring.combine_groups(groups, published)
+    totals = scoring.score_totals(groups, methodology=m)
+    got = pd.Series(totals["total"].to_numpy(), index=totals["unit_code"].to_numpy(dtype=object))
+    return [int(round(t * 100)) for t in got.reindex(labels).fillna(0.0)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -198,7 +256,7 @@ def _unit_totals(
 
 @dataclass
 class _Candidate:
-    row: int  # index in the unit's counts frame
+    row: int  # row of the unit
     metric: str
     group: str
     numerator: int
@@ -213,81 +271,86 @@ class _Candidate:
         return Fraction(self.gain, self.k_full)
 
 
-def _actionable(m: Methodology, counts: pd.DataFrame, require_action: bool) -> list[_Candidate]:
-    return _actionable_many(m, [counts], require_action)[0]
-
-
-def _actionable_many(
-    m: Methodology, frames: Sequence[pd.DataFrame], require_action: bool
-) -> list[list[_Candidate]]:
-    """The actionable metrics of each counts frame (scored together: one call per search round)."""
-    order = {mt.code: i for i, g in enumerate(m.groups) for mt in g.metrics}
-    per_frame = []
-    for counts in frames:
-        rows = []
-        for idx, code, n, d in zip(
-            counts.index, counts["metric"], counts["numerator"], counts["denominator"], strict=True
-        ):
-            try:
-                metric = m.metric(str(code))
-            except KeyError:
-                continue
+def _movable(m: Methodology, require_action: bool) -> dict[str, tuple[_methodology.Metric, int]]:
+    """The metrics an action may move, with their group's position in the methodology."""
+    out: dict[str, tuple[_methodology.Metric, int]] = {}
+    for i, g in enumerate(m.groups):
+        for metric in g.metrics:
             if metric.rule not in ACTIONABLE_RULES or metric.max <= 0:
                 continue
             if require_action and not metric.action:
                 continue
-            if pd.isna(n) or pd.isna(d) or float(d) <= 0 or float(n) >= float(d):
-                continue
-            rows.append((idx, metric, int(n), int(d)))
-        per_frame.append(rows)
-    rows = [r for frame_rows in per_frame for r in frame_rows]
-    if not rows:
-        return [[] for _ in frames]
-    codes = [r[1].code for r in rows]
-    cents = _metric_cents(
-        m, codes + codes, [r[2] for r in rows] + [r[3] for r in rows], [r[3] for r in rows] * 2
-    )
-    now, full = cents[: len(rows)], cents[len(rows) :]
-    searches = [
-        _Search(r[1].code, r[3], r[2], r[3], int(f)) for r, f in zip(rows, full, strict=True)
-    ]
-    reach = iter(zip(now, full, _min_numerators(m, searches), strict=True))
-    out: list[list[_Candidate]] = []
-    for frame_rows in per_frame:
-        candidates = []
-        for r in frame_rows:
-            s_now, s_full, n_full = next(reach)
-            if s_full <= s_now:
-                continue
-            candidates.append(
-                _Candidate(
-                    row=r[0],
-                    metric=r[1].code,
-                    group=r[1].group,
-                    numerator=r[2],
-                    denominator=r[3],
-                    now=int(s_now),
-                    gain=int(s_full - s_now),
-                    k_full=int(n_full - r[2]),
-                    order=order[r[1].code],
-                )
-            )
-        out.append(candidates)
+            out.setdefault(metric.code, (metric, i))
     return out
 
 
-def _greedy(
-    m: Methodology, candidates: list[_Candidate], need: int
-) -> list[tuple[_Candidate, int]]:
-    """Greedy plan of (candidate, k) reaching ``need`` hundredths (sum of metric gains)."""
-    return _greedy_many(m, [(candidates, need)])[0]
+def _actionable_many(
+    m: Methodology, units: _Units, states: Sequence[_State], require_action: bool
+) -> list[list[_Candidate]]:
+    """The actionable metrics of each state (scored together: one call per search round)."""
+    if not states:
+        return []
+    movable = _movable(m, require_action)
+    _u, sizes, first, pos, num = _layout(units, states)
+    den = units.denominator[pos]
+    codes = units.metric[pos]
+    known = np.fromiter((c in movable for c in codes), dtype=bool, count=len(codes))
+    with np.errstate(invalid="ignore"):
+        ok = known & ~np.isnan(num) & ~np.isnan(den) & (den > 0) & (num < den)
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return [[] for _ in states]
+    state_of = np.repeat(np.arange(len(states)), sizes)[rows]
+    row_of = (rows - first[state_of]).tolist()
+    codes_l = codes[rows].tolist()
+    n_l = num[rows].astype("int64").tolist()
+    d_l = den[rows].astype("int64").tolist()
+    # One call scores each metric now, at full marks (numerator = denominator), and the first
+    # round of the search for the fewest counts reaching full marks (its numerators start at
+    # the one now): the search needs the score at full marks only to narrow.
+    points = [np.append(_points(n, d), d) for n, d in zip(n_l, d_l, strict=True)]
+    lengths = [len(p) for p in points]
+    cents = _metric_cents(
+        m,
+        np.repeat(np.array(codes_l, dtype=object), lengths),
+        np.concatenate(points),
+        np.repeat(d_l, lengths),
+    )
+    ends = np.cumsum(lengths)
+    now, full = cents[ends - lengths].tolist(), cents[ends - 1].tolist()
+    searches = []
+    for c, n, d, f, p, end in zip(codes_l, n_l, d_l, full, points, ends.tolist(), strict=True):
+        search = _Search(c, d, n, d, f)
+        _narrow(search, p[:-1], cents[end - len(p) : end - 1])
+        searches.append(search)
+    reach = _min_numerators(m, searches)
+    out: list[list[_Candidate]] = [[] for _ in states]
+    for j, s in enumerate(state_of.tolist()):
+        s_now, s_full = now[j], full[j]
+        if s_full <= s_now:
+            continue
+        metric, order = movable[codes_l[j]]
+        out[s].append(
+            _Candidate(
+                row=row_of[j],
+                metric=metric.code,
+                group=metric.group,
+                numerator=n_l[j],
+                denominator=d_l[j],
+                now=s_now,
+                gain=s_full - s_now,
+                k_full=reach[j] - n_l[j],
+                order=order,
+            )
+        )
+    return out
 
 
 def _greedy_many(
     m: Methodology, problems: Sequence[tuple[list[_Candidate], int]]
 ) -> list[list[tuple[_Candidate, int]]]:
-    """:func:`_greedy` for several (candidates, need) at once (one search for all the last
-    steps)."""
+    """The greedy plan of (candidate, k) reaching ``need`` hundredths (sum of metric gains) of
+    each (candidates, need), all at once (one search for all the last steps)."""
     started = []
     for candidates, need in problems:
         remaining = sorted(candidates, key=lambda c: (-c.efficiency, c.order))
@@ -318,19 +381,8 @@ def _greedy_many(
     return plans
 
 
-def _apply(counts: pd.DataFrame, actions: list[tuple[int, int]]) -> pd.DataFrame:
-    state = counts.copy()
-    for row, k in actions:
-        state.loc[row, "numerator"] = float(state.loc[row, "numerator"]) + k
-    return state
-
-
 def _trim_last(
-    m: Methodology,
-    counts: pd.DataFrame,
-    actions: list[tuple[int, int]],
-    published: pd.DataFrame | None,
-    target: int,
+    m: Methodology, units: _Units, u: int, actions: list[tuple[int, int]], target: int
 ) -> list[tuple[int, int]]:
     """Make the last action minimal on the unit's real total (metrics may interact, e.g. the
     ``redistribute`` option): the least k that still reaches ``target``; an action that is not
@@ -338,8 +390,8 @@ def _trim_last(
     actions = list(actions)
     while actions:
         row, k = actions[-1]
-        one_less = _apply(counts, [*actions[:-1], (row, k - 1)])
-        if _unit_totals(m, [one_less], published)[0] < target:
+        one_less = _apply(units, u, [*actions[:-1], (row, k - 1)])
+        if _totals(m, units, [one_less])[0] < target:
             return actions  # already minimal (the usual case)
         lo, hi = 0, k - 1  # total(hi) >= target is known
         while lo < hi:
@@ -347,8 +399,8 @@ def _trim_last(
                 cand = list(range(lo, hi))
             else:
                 cand = sorted(set(np.linspace(lo, hi, SEARCH_POINTS, endpoint=False).astype(int)))
-            states = [_apply(counts, [*actions[:-1], (row, int(c))]) for c in cand]
-            reached = [i for i, t in enumerate(_unit_totals(m, states, published)) if t >= target]
+            states = [_apply(units, u, [*actions[:-1], (row, int(c))]) for c in cand]
+            reached = [i for i, t in enumerate(_totals(m, units, states)) if t >= target]
             if not reached:
                 lo = cand[-1] + 1
             else:
@@ -377,8 +429,8 @@ def _merge(
 
 def _replan(
     m: Methodology,
-    counts: pd.DataFrame,
-    published: pd.DataFrame | None,
+    units: _Units,
+    u: int,
     target: int,
     require_action: bool,
     actions: list[tuple[int, int]],
@@ -387,15 +439,16 @@ def _replan(
 ) -> list[tuple[int, int]]:
     """Plan again from ``actions`` (total ``total``) until the target is reached, then trim."""
     for _ in range(rounds):
-        state = _apply(counts, actions)
-        plan = _greedy(m, _actionable(m, state, require_action), target - total)
+        state = _apply(units, u, actions)
+        candidates = _actionable_many(m, units, [state], require_action)[0]
+        plan = _greedy_many(m, [(candidates, target - total)])[0]
         if not plan:
             break
         actions = _merge(actions, plan)
-        total = _unit_totals(m, [_apply(counts, actions)], published)[0]
+        total = _totals(m, units, [_apply(units, u, actions)])[0]
         if total >= target:
-            return _trim_last(m, counts, actions, published, target)
-    raise RuntimeError(f"gap: no plan reaches the target for unit {counts['unit_code'].iloc[0]}")
+            return _trim_last(m, units, u, actions, target)
+    raise RuntimeError(f"gap: no plan reaches the target for unit {units.codes[u]}")
 
 
 @dataclass
@@ -406,71 +459,72 @@ class _Plan:
     after: list[int]  # total after each action, hundredths
 
 
-def _plan_units(
-    m: Methodology,
-    units: Sequence[tuple[pd.DataFrame, pd.DataFrame | None]],
-    target: int,
-    require_action: bool,
-) -> list[_Plan]:
-    """Plan every unit (counts, published groups); the units are scored together.
+def _plan_units(m: Methodology, units: _Units, target: int, require_action: bool) -> list[_Plan]:
+    """Plan every unit; the units are scored together.
 
-    The usual case takes four scoring calls for all units: totals now, the actionable metrics
-    (with their searches), the best reachable totals, and, for the greedy plans, the totals
-    after each action together with one count less on the last one (the minimality check). A
-    unit whose plan falls short (a group cap, rounding) or whose last step is not minimal is
-    planned again on its own (:func:`_replan`, :func:`_trim_last`).
+    The usual case takes two scoring calls for all units: the totals now together with the
+    best reachable totals (every actionable metric at full marks; the actionable metrics and
+    their searches are scored before, in calls of their own), and, for the greedy plans, the
+    totals after each action together with one count less on the last one (the minimality
+    check). A unit whose plan falls short (a group cap, rounding) or whose last step is not
+    minimal is planned again on its own (:func:`_replan`, :func:`_trim_last`).
     """
-    nows = _totals(m, units)
+    n_units = len(units.codes)
+    # Every unit's candidates and best total, used by the units below the target only: scored
+    # with the totals now (one scoring call instead of two; a unit's scores do not depend on
+    # the other states of the batch).
+    candidates = _actionable_many(m, units, [(u, ()) for u in range(n_units)], require_action)
+    full_states = [
+        (u, [(c.row, float(c.denominator)) for c in cands]) for u, cands in enumerate(candidates)
+    ]
+    got = _totals(m, units, [*((u, ()) for u in range(n_units)), *full_states])
+    nows, bests = got[:n_units], got[n_units:]
     plans = [_Plan(now, now, [], []) for now in nows]
-    below = [i for i, now in enumerate(nows) if now < target]
-    candidates = _actionable_many(m, [units[i][0] for i in below], require_action)
-    full_states = []
-    for i, cands in zip(below, candidates, strict=True):
-        all_full = units[i][0].copy()
-        for c in cands:
-            all_full.loc[c.row, "numerator"] = float(c.denominator)
-        full_states.append((all_full, units[i][1]))
     reachable = []
-    for i, cands, best in zip(below, candidates, _totals(m, full_states), strict=True):
-        plans[i].best = best
-        if best < target:
-            plans[i].actions = None
+    for u, now in enumerate(nows):
+        if now >= target:
+            continue
+        plans[u].best = bests[u]
+        if bests[u] < target:
+            plans[u].actions = None
         else:
-            reachable.append((i, cands))
-    greedy = _greedy_many(m, [(cands, target - nows[i]) for i, cands in reachable])
-    checks: list[tuple[pd.DataFrame, pd.DataFrame | None]] = []
+            reachable.append((u, candidates[u]))
+    greedy = _greedy_many(m, [(cands, target - nows[u]) for u, cands in reachable])
+    checks: list[_State] = []
     steps = []
-    for (i, _cands), plan in zip(reachable, greedy, strict=True):
-        counts, published = units[i]
+    for (u, _cands), plan in zip(reachable, greedy, strict=True):
         actions = _merge([], plan)
-        states = [_apply(counts, actions[: j + 1]) for j in range(len(actions))]
+        states = [_apply(units, u, actions[: j + 1]) for j in range(len(actions))]
         if actions:
             row, k = actions[-1]
-            states.append(_apply(counts, [*actions[:-1], (row, k - 1)]))
-        steps.append((i, actions, len(checks), len(states)))
-        checks += [(s, published) for s in states]
-    totals = _totals(m, checks)
+            states.append(_apply(units, u, [*actions[:-1], (row, k - 1)]))
+        steps.append((u, actions, len(checks), len(states)))
+        checks += states
+    totals = _totals(m, units, checks)
     redo = []
-    for i, actions, start, n in steps:
-        counts, published = units[i]
+    for u, actions, start, n in steps:
         got = totals[start : start + n]
         after, one_less = got[:-1], got[-1] if got else None
         if actions and after[-1] >= target and one_less < target:
-            plans[i].actions, plans[i].after = actions, after
+            plans[u].actions, plans[u].after = actions, after
             continue
         if actions and after[-1] >= target:
-            actions = _trim_last(m, counts, actions, published, target)
+            actions = _trim_last(m, units, u, actions, target)
         else:
-            total = after[-1] if actions else nows[i]
-            actions = _replan(
-                m, counts, published, target, require_action, actions, total, MAX_REPLANS - 1
-            )
-        plans[i].actions = actions
-        redo.append(i)
-    for i in redo:
-        acts = plans[i].actions
-        states_i = [_apply(units[i][0], acts[: j + 1]) for j in range(len(acts))]
-        plans[i].after = _unit_totals(m, states_i, units[i][1]) if states_i else []
+            total = after[-1] if actions else nows[u]
+            actions = _replan(m, units, u, target, require_action, actions, total, MAX_REPLANS - 1)
+        plans[u].actions = actions
+        redo.append(u)
+    redo_states = [
+        (u, _apply(units, u, plans[u].actions[: j + 1]))
+        for u in redo
+        for j in range(len(plans[u].actions))
+    ]
+    redo_totals = _totals(m, units, [s for _u, s in redo_states])
+    for u in redo:
+        plans[u].after = []
+    for (u, _s), total in zip(redo_states, redo_totals, strict=True):
+        plans[u].after.append(total)
     return plans
 
 
@@ -487,6 +541,47 @@ def _units_at(units: pd.DataFrame | None, period: str) -> pd.DataFrame | None:
     return units.drop_duplicates("unit_code", keep="last").assign(
         unit_code=lambda f: f["unit_code"].astype(str)
     )
+
+
+def _stack(
+    data: pd.DataFrame, pub: pd.DataFrame | None, codes: list[str]
+) -> tuple[_Units, list[bool]]:
+    """The counts of the units ``codes`` (each unit's rows in the order of ``data``) and their
+    published groups, stacked; with whether each code has counts (only those are planned)."""
+    base_cols = [c for c in BASE_COLUMNS if c in data]
+    index = pd.Index(codes)
+
+    def rows_by_unit(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        where = index.get_indexer(frame["unit_code"])
+        rows = np.flatnonzero(where >= 0)
+        rows = rows[np.argsort(where[rows], kind="stable")]
+        return rows, np.bincount(where[rows], minlength=len(codes)).astype("int64")
+
+    rows, size = rows_by_unit(data)
+    has = size > 0
+    counts = data.iloc[rows][base_cols].reset_index(drop=True)
+    counts = counts.assign(
+        numerator=pd.to_numeric(counts["numerator"], errors="coerce").astype("float64"),
+        denominator=pd.to_numeric(counts["denominator"], errors="coerce").astype("float64"),
+    )
+    published, pub_size = None, np.zeros(len(codes), dtype="int64")
+    if pub is not None:
+        pub_rows, pub_size = rows_by_unit(pub)
+        published = pub.iloc[pub_rows].drop(columns=["period", "unit_code"])
+        published = published.reset_index(drop=True)
+    units = _Units(
+        codes=[c for c, h in zip(codes, has, strict=True) if h],
+        counts=counts,
+        start=(np.cumsum(size) - size)[has],
+        size=size[has],
+        metric=np.array([str(c) for c in counts["metric"]], dtype=object),
+        numerator=counts["numerator"].to_numpy(dtype="float64"),
+        denominator=counts["denominator"].to_numpy(dtype="float64"),
+        published=published,
+        pub_start=(np.cumsum(pub_size) - pub_size)[has],
+        pub_size=pub_size[has],
+    )
+    return units, has.tolist()
 
 
 def to_target(
@@ -566,8 +661,6 @@ def to_target(
             expected="một kỳ có trong dữ liệu: " + ", ".join(available[-6:]),
         )
     unit_frame = _units_at(units, period)
-    if unit_frame is not None and len(unit_frame):
-        data = ranking.fill_parents(data, unit_frame)
     codes: list[str] = []
     if scope is not None:
         if unit_frame is None:
@@ -587,7 +680,16 @@ def to_target(
             )
     if unit_codes is not None:
         codes += [str(c) for c in unit_codes]
-    if scope is None and unit_codes is None:
+    # Pooling adds rows only for parents without counts of their own: not needed when every
+    # unit planned has counts.
+    every_unit = scope is None and unit_codes is None
+    if (
+        unit_frame is not None
+        and len(unit_frame)
+        and (every_unit or not set(codes) <= set(data["unit_code"]))
+    ):
+        data = ranking.fill_parents(data, unit_frame)
+    if every_unit:
         codes = sorted(data["unit_code"].unique())
     codes = list(dict.fromkeys(codes))
     names = (
@@ -601,32 +703,16 @@ def to_target(
         pub = published_groups[published_groups["period"].astype(str) == str(period)]
         pub = pub.assign(unit_code=pub["unit_code"].astype(str))
 
-    base_cols = [
-        c for c in ("group", "metric", "numerator", "denominator", "published_ratio") if c in data
-    ]
-    results = []
-    for code in codes:
-        unit_counts = data.loc[data["unit_code"] == code, base_cols].reset_index(drop=True)
-        unit_counts = unit_counts.assign(
-            numerator=pd.to_numeric(unit_counts["numerator"], errors="coerce").astype("float64"),
-            denominator=pd.to_numeric(unit_counts["denominator"], errors="coerce").astype(
-                "float64"
-            ),
-        )
-        unit_pub = None
-        if pub is not None:
-            unit_pub = pub.loc[pub["unit_code"] == code].drop(columns=["period", "unit_code"])
-        results.append((code, unit_counts, unit_pub))
-
-    planned = [(c, p) for _code, c, p in results if not c.empty]
-    plans = iter(_plan_units(m, planned, target_cents, require_action))
+    units_, with_counts = _stack(data, pub, codes)
+    unit_plans = _plan_units(m, units_, target_cents, require_action)
+    plans = iter(zip(units_.start.tolist(), unit_plans, strict=True))
     rows: list[dict] = []
-    for code, unit_counts, _unit_pub in results:
+    for code, has_counts in zip(codes, with_counts, strict=True):
         name = names.get(code, code)
-        if unit_counts.empty:
+        if not has_counts:
             rows.append(_note_row(code, name, np.nan, target, NOTE_NO_COUNTS))
             continue
-        unit_plan = next(plans)
+        start, unit_plan = next(plans)
         now, actions, best = unit_plan.now, unit_plan.actions, unit_plan.best
         if actions is None:
             rows.append(
@@ -634,7 +720,7 @@ def to_target(
             )
             continue
         for (row, k), total_after in zip(actions, unit_plan.after, strict=True):
-            metric = m.metric(str(unit_counts.loc[row, "metric"]))
+            metric = m.metric(units_.metric[start + row])
             rows.append(
                 {
                     "unit_code": code,
@@ -645,8 +731,8 @@ def to_target(
                     "metric": metric.code,
                     "additional_count": k,
                     "score_after": total_after / 100,
-                    "numerator": unit_counts.loc[row, "numerator"],
-                    "denominator": unit_counts.loc[row, "denominator"],
+                    "numerator": units_.numerator[start + row],
+                    "denominator": units_.denominator[start + row],
                     "note": NOTE_NONE,
                     "best_total": np.nan,
                 }
