@@ -30,7 +30,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from mkbidx.errors import MkbidxError
-from mkbidx.inputs.names import NameParse, parse_name
+from mkbidx.inputs.names import NameParse, parse_name, strip_tones
 from mkbidx.inputs.unit_files import UnitVersion
 
 __all__ = [
@@ -191,11 +191,15 @@ def _decide(
     if len(same_kind) == 1:
         return chosen(same_kind.pop())
     # Tie-break 2 (diacritic-free stage, input with marks): strictly fewest edits on the
-    # key with diacritics ("Dồng Tuyen" is "Dồng Tuyển", not "Đồng Tuyển").
+    # key with diacritics ("Dồng Tuyen" is "Dồng Tuyển", not "Đồng Tuyển"), then on that key
+    # without tones ("Nâm Can", typed without tones, is "Nậm Càn", not "Nậm Cắn").
     if attr == "key2" and any(parse.key1 != parse.key2 for _, parse in hits):
-        dist: dict[str, int] = {}
+        dist: dict[str, tuple[int, int]] = {}
         for unit, parse in hits:
-            d = Levenshtein.distance(parse.key1, unit.key1)
+            d = (
+                Levenshtein.distance(parse.key1, unit.key1),
+                Levenshtein.distance(strip_tones(parse.key1), strip_tones(unit.key1)),
+            )
             dist[unit.code] = min(d, dist.get(unit.code, d))
         ordered = sorted(dist.items(), key=lambda cd: cd[1])
         if ordered[0][1] < ordered[1][1]:

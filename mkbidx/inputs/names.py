@@ -141,6 +141,18 @@ def normalize_name(text: str, *, diacritics: bool = True) -> str:
     return " ".join(with_marks if diacritics else plain)
 
 
+def strip_tones(text: str) -> str:
+    """``text`` without its tone marks, the letters' own marks kept (â, ă, ê, ô, ơ, ư, đ).
+
+    Examples
+    --------
+    >>> strip_tones("nậm cắn"), strip_tones("nậm càn")
+    ('nâm căn', 'nâm can')
+    """
+    nfd = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in nfd if c not in _TONES))
+
+
 @dataclass(frozen=True)
 class NameParse:
     key1: str  # diacritics key (canonical tones)

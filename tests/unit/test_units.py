@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkbidx.errors import MkbidxError
+from mkbidx.inputs.names import strip_tones
 from mkbidx.inputs.unit_commands import resolve_command
 from mkbidx.inputs.units import (
     FUZZY_MARGIN,
@@ -491,12 +492,6 @@ def test_fuzzy_margin_accepts_a_clear_lead(tmp_path):
 # --------------------------------------------------------------------------- property
 
 
-def _strip_tones(text: str) -> str:
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    nfd = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in nfd if c not in tones))
-
-
 _UNITS = list(load_registry().frame().itertuples(index=False))
 
 
@@ -517,7 +512,7 @@ def test_own_name_variants_resolve_back_within_the_parent(
     if spelling == "no_diacritics":
         name = normalize_name(name, diacritics=False)
     elif spelling == "no_tones":
-        name = _strip_tones(name)
+        name = strip_tones(name)
     flips = itertools.cycle(case)
     name = "".join(c.upper() if next(flips) else c.lower() for c in name)
     name = (" " * spaces).join(name.split())
@@ -525,20 +520,35 @@ def test_own_name_variants_resolve_back_within_the_parent(
     if nfd:
         name = unicodedata.normalize("NFD", name)
     period = unit.valid_from or unit.valid_to
-    if spelling == "no_diacritics" and _twins(reg, unit, period):
-        # another unit of the parent has the same name without diacritics (Vĩnh Hưng/Hùng)
+    if spelling != "as_is" and _twins(reg, unit, period, spelling):
+        # another unit of the parent has the same name so spelt (Vĩnh Hưng/Hùng without
+        # diacritics; two names that differ only by their tones, without tones)
         err = raised(reg.resolve, name, scope=unit.parent_code, period=period)
         assert unit.unit_code in {code for code, _ in err.candidates}
         return
     assert reg.resolve(name, scope=unit.parent_code, period=period) == unit.unit_code
 
 
-def _twins(reg, unit, period) -> bool:
-    key = normalize_name(unit.unit_name, diacritics=False)
+def _twins(reg, unit, period, spelling: str) -> bool:
+    def key(name: str) -> str:
+        if spelling == "no_diacritics":
+            return normalize_name(name, diacritics=False)
+        return strip_tones(normalize_name(name))
+
     frame = reg.frame(period)
     peers = frame[frame["parent_code"] == unit.parent_code]
     peers = peers[peers["unit_code"] != unit.unit_code]
-    return any(normalize_name(n, diacritics=False) == key for n in peers["unit_name"])
+    return any(key(n) == key(unit.unit_name) for n in peers["unit_name"])
+
+
+def test_a_name_typed_without_tones_is_the_unit_whose_letters_it_keeps():
+    # Kỳ Sơn (417) had Xã Nậm Cắn (16837) and Xã Nậm Càn (16873): without tones "Nâm Căn"
+    # and "Nâm Can", the same without any diacritics (found by the property above)
+    reg = default_registry()
+    assert reg.resolve("xã Nâm Can", scope="417", period="2025-06") == "16873"
+    assert reg.resolve("XA NÂM CĂN", scope="417", period="2025-06") == "16837"
+    err = raised(reg.resolve, "Xã Nam Can", scope="417", period="2025-06")
+    assert {code for code, _ in err.candidates} == {"16837", "16873"}
 
 
 # --------------------------------------------------------------------------- loading
