@@ -1,8 +1,9 @@
-"""Pieces shared by the report view models: the peers phrase, right-aligned Stylers, figures."""
+"""Pieces shared by the report view models: the peers phrase, right-aligned Stylers, figures
+drawn on first use."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -28,6 +29,63 @@ def peers_phrase(table: pd.DataFrame, row: Mapping[str, Any] | None) -> str:
         return formatting.peers_phrase(row["level"], list(peers["unit_name"].astype(str)))
     except MkbidxError:
         return ""
+
+
+class Drawing:
+    """A report's figures, drawn once, on first use.
+
+    ``draw(figures, texts)`` fills two dicts: PNG bytes, and (alternative text, caption), by
+    figure key. :attr:`figures` and :attr:`texts` are read-only mappings over them; the first
+    look at either draws every figure. A view model built for its tables or text only (a test, a
+    letter) draws nothing; a report's files and pages are the same, drawn a little later.
+
+    Examples
+    --------
+    >>> calls = []
+    >>> def draw(figures, texts):
+    ...     calls.append(1)
+    ...     figures["a"], texts["a"] = b"png", ("alt", "caption")
+    >>> d = Drawing(draw)
+    >>> len(calls)  # nothing drawn yet
+    0
+    >>> "a" in d.figures, dict(d.texts), dict(d.figures), len(calls)  # drawn once
+    (True, {'a': ('alt', 'caption')}, {'a': b'png'}, 1)
+    """
+
+    def __init__(self, draw: Callable[[dict[str, bytes], dict[str, tuple[str, str]]], None]):
+        self._draw: Callable[..., None] | None = draw
+        self._figures: dict[str, bytes] = {}
+        self._texts: dict[str, tuple[str, str]] = {}
+        self.figures: Mapping[str, bytes] = _Drawn(self, self._figures)
+        self.texts: Mapping[str, tuple[str, str]] = _Drawn(self, self._texts)
+
+    def drawn(self) -> None:
+        """Draw the figures now, unless done."""
+        if self._draw is not None:
+            self._draw(self._figures, self._texts)
+            self._draw = None
+
+
+class _Drawn(Mapping):
+    """One of a :class:`Drawing`'s two mappings."""
+
+    def __init__(self, drawing: Drawing, values: dict) -> None:
+        self._drawing, self._values = drawing, values
+
+    def __getitem__(self, key: str) -> Any:
+        self._drawing.drawn()
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        self._drawing.drawn()
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        self._drawing.drawn()
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Drawn({sorted(self)})"
 
 
 def right_aligned(styler, columns: Sequence[str]):

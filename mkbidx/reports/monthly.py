@@ -33,6 +33,7 @@ from mkbidx.present import alerts as alert_text
 from mkbidx.present import formatting, html, plots
 from mkbidx.present.html import Html, figure_html, paragraphs_html, render
 from mkbidx.reports.common import (
+    Drawing,
     gap_plan,
     has_counts,
     peers_phrase,
@@ -87,7 +88,9 @@ class MonthlyReport:
         Per unit below the target, the actions that would reach it (:mod:`mkbidx.core.gap`), or
         None when that module is not available.
     figures
-        PNG bytes: ``ranking``, ``heatmap``, ``profile``, ``trend``.
+        PNG bytes: ``ranking``, ``heatmap``, ``profile``, ``trend``; drawn on first use
+        (:class:`~mkbidx.reports.common.Drawing`), as ``figure_text``, their alternative
+        texts and captions.
     counts_note
         Empty, or why the metric-level parts are missing (a table of published group scores
         has no counts): shown with the alerts.
@@ -109,8 +112,8 @@ class MonthlyReport:
     trend: pd.DataFrame
     gap: pd.DataFrame | None
     gap_note: str
-    figures: dict[str, bytes]
-    figure_text: dict[str, tuple[str, str]]
+    figures: Mapping[str, bytes]
+    figure_text: Mapping[str, tuple[str, str]]
     methodology: Methodology
     inputs: tuple[InputFile, ...] = ()
     notes: tuple[str, ...] = ()
@@ -551,8 +554,9 @@ def build_monthly_report(
         dossiers=section,
     )
     report.headline_text, report.change_text, report.units_text = _headline_texts(report)
-    html.warm()  # compiled while the figures are drawn (the notebook's first display needs it)
-    _draw_figures(report)
+    html.warm()  # compiled in the background (the notebook's first display needs it)
+    drawing = Drawing(lambda figures, texts: _draw_figures(report, figures, texts))
+    report.figures, report.figure_text = drawing.figures, drawing.texts
     return report
 
 
@@ -683,11 +687,15 @@ def _gap(
     return plan, note
 
 
-def _draw_figures(r: MonthlyReport) -> None:
-    """Set the report's figures (PNG bytes) and their alternative texts and captions."""
-    pngs = _figure_pngs(r.table, r.trend, r.scope_row, r.scope_name, r.period, r.methodology)
-    r.figures.update(pngs)
-    r.figure_text.update(_figure_texts(r))
+def _draw_figures(
+    r: MonthlyReport, figures: dict[str, bytes], texts: dict[str, tuple[str, str]]
+) -> None:
+    """Draw the report's figures (PNG bytes) and set their alternative texts and captions (the
+    report's :class:`~mkbidx.reports.common.Drawing`, on first use)."""
+    figures.update(
+        _figure_pngs(r.table, r.trend, r.scope_row, r.scope_name, r.period, r.methodology)
+    )
+    texts.update(_figure_texts(r))
 
 
 def _figure_pngs(

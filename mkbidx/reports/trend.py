@@ -49,7 +49,7 @@ from mkbidx.inputs.loading import Inputs, _registry, load_inputs
 from mkbidx.methodology import Methodology
 from mkbidx.present import formatting, plots
 from mkbidx.present import trend_plots as tp
-from mkbidx.reports.common import gap_plan, scope_label
+from mkbidx.reports.common import Drawing, gap_plan, scope_label
 from mkbidx.reports.trend_params import TrendParameters, default_comparison, period_name
 from mkbidx.reports.trend_view import (
     TrendReport,
@@ -174,7 +174,8 @@ def build_trend_report(inputs: Inputs, params: TrendParameters) -> TrendReport:
         **_sources(inputs, params, comparison_periods),
     )
     r.lead_text, r.headline_texts = _headline_texts(r)
-    _draw_figures(r)
+    drawing = Drawing(lambda figures, texts: _draw_figures(r, figures, texts))
+    r.figures, r.figure_text = drawing.figures, drawing.texts
     return r
 
 
@@ -500,7 +501,11 @@ def _change_words(diff: float) -> str:
 
 
 # =============================================================================== figures
-def _draw_figures(r: TrendReport) -> None:
+def _draw_figures(
+    r: TrendReport, figures: dict[str, bytes], texts: dict[str, tuple[str, str]]
+) -> None:
+    """Draw the report's figures (PNG bytes) and set their alternative texts and captions (the
+    report's :class:`~mkbidx.reports.common.Drawing`, on first use)."""
     m = r.methodology
     render = plots.render_png
     threshold = formatting.points(r.threshold)
@@ -508,7 +513,7 @@ def _draw_figures(r: TrendReport) -> None:
     units = r.series["unit_code"].nunique()
     floor = tp.axis_floor(r.series["total"], r.threshold)
     rebuilt = f"; nét đứt, chấm rỗng: {_rebuilt_phrase()}" if r.reconstructed else ""
-    r.figures["small_multiples"] = render(
+    figures["small_multiples"] = render(
         lambda: tp.plot_small_multiples(
             r.series,
             threshold=r.threshold,
@@ -517,7 +522,7 @@ def _draw_figures(r: TrendReport) -> None:
             title=f"Tổng điểm các {kinds} thuộc {r.scope_name}, {r.range_label}",
         )
     )
-    r.figure_text["small_multiples"] = (
+    texts["small_multiples"] = (
         f"{units} biểu đồ nhỏ: tổng điểm từng đơn vị theo tháng, đường {threshold}",
         f"Mỗi ô một đơn vị, cùng thang điểm (trục đứng từ {formatting.compact(floor)} đến "
         f"{formatting.compact(m.total_max)}); đường đứt nét: {threshold}{rebuilt}.",
@@ -529,7 +534,7 @@ def _draw_figures(r: TrendReport) -> None:
             if alone
             else f"{r.scope_name} so với các đơn vị cùng cấp"
         )
-        r.figures["peers"] = render(
+        figures["peers"] = render(
             lambda: tp.plot_peers(
                 r.peers,
                 highlight=r.scope,
@@ -547,13 +552,13 @@ def _draw_figures(r: TrendReport) -> None:
             + (f"; đường cam: {r.compare_scope_name}" if r.compare_scope_name else "")
             + f"; đường đứt nét: {threshold}."
         )
-        r.figure_text["peers"] = (
+        texts["peers"] = (
             f"Biểu đồ đường: tổng điểm của {r.scope_name} theo tháng",
             caption,
         )
     bump = r.ranks[r.ranks["unit_code"].isin(set(r.current))]
     if len(bump) and bump["rank"].notna().any() and len(r.months) > 1:
-        r.figures["bump"] = render(
+        figures["bump"] = render(
             lambda: tp.plot_bump(bump, title=f"Thứ hạng các {kinds}, {r.range_label}")
         )
         n = bump["unit_code"].nunique()
@@ -570,17 +575,17 @@ def _draw_figures(r: TrendReport) -> None:
             caption += f" {dropped} đơn vị không có số liệu {last} không được vẽ."
         if r.reconstructed:
             caption += f" Thứ hạng của các xã mới trước sáp nhập tính trên {_rebuilt_phrase()}."
-        r.figure_text["bump"] = (f"Biểu đồ thứ hạng của {n} đơn vị qua các tháng", caption)
+        texts["bump"] = (f"Biểu đồ thứ hạng của {n} đơn vị qua các tháng", caption)
     if len(r.decomposition) and r.first != r.last:
         d = r.decomposition
         a = formatting.period_label(d["from_period"].iloc[0])
         b = formatting.period_label(d["to_period"].iloc[0])
-        r.figures["decomposition"] = render(
+        figures["decomposition"] = render(
             lambda: tp.plot_decomposition(
                 d, methodology=m, title=f"Thay đổi tổng điểm từ {a} đến {b}, theo nhóm chỉ số"
             )
         )
-        r.figure_text["decomposition"] = (
+        texts["decomposition"] = (
             "Biểu đồ thanh: thay đổi điểm của sáu nhóm chỉ số ở từng đơn vị",
             "Mỗi màu một nhóm chỉ số: bên phải 0 là tăng, bên trái là giảm; hình thoi: thay đổi "
             "của tổng điểm (bằng tổng các thanh). Đơn vị tăng nhiều nhất ở trên cùng.",
@@ -589,7 +594,7 @@ def _draw_figures(r: TrendReport) -> None:
         a, b = (period_name(p) for p in r.comparison_periods)
         c = r.comparison
         both = pd.concat([c["first_total"], c["second_total"]])
-        r.figures["comparison"] = render(
+        figures["comparison"] = render(
             lambda: tp.plot_period_comparison(
                 c,
                 threshold=r.threshold,
@@ -598,12 +603,12 @@ def _draw_figures(r: TrendReport) -> None:
                 title=f"Tổng điểm {a} và {b}",
             )
         )
-        r.figure_text["comparison"] = (
+        texts["comparison"] = (
             f"Biểu đồ so sánh tổng điểm hai kỳ: {a} và {b}",
             f"Chấm xám: {a}; chấm xanh: {b}; đường đứt nét: {threshold}.",
         )
     if r.merged is not None and len(r.merged):
-        r.figures["merger"] = render(
+        figures["merger"] = render(
             lambda: tp.plot_small_multiples(
                 r.merged,
                 threshold=r.threshold,
@@ -612,7 +617,7 @@ def _draw_figures(r: TrendReport) -> None:
                 title=f"Các xã mới từ 1/7/2025: {r.range_label}",
             )
         )
-        r.figure_text["merger"] = (
+        texts["merger"] = (
             f"Biểu đồ tổng điểm các xã mới, các tháng trước sáp nhập là {_rebuilt_phrase()}",
             f"Nét đứt, chấm rỗng: {_rebuilt_phrase()} (cộng số liệu các xã cũ); nét liền: số "
             f"liệu của xã mới; đường đứt nét ngang: {threshold}.",

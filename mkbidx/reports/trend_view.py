@@ -7,7 +7,7 @@ Built by :func:`mkbidx.reports.trend.build_trend_report`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,7 +105,8 @@ class TrendReport:
         range does not cross 1/7/2025.
     figures
         PNG bytes by key (``small_multiples``, ``peers``, ``bump``, ``decomposition``,
-        ``comparison``, ``merger``); ``figure_text`` their alternative text and caption.
+        ``comparison``, ``merger``); ``figure_text`` their alternative text and caption. Both
+        are drawn on first use (:class:`~mkbidx.reports.common.Drawing`).
     """
 
     params: TrendParameters
@@ -132,8 +133,8 @@ class TrendReport:
     methodology: Methodology
     inputs: tuple[InputFile, ...] = ()
     notes: tuple[str, ...] = ()
-    figures: dict[str, bytes] = field(default_factory=dict)
-    figure_text: dict[str, tuple[str, str]] = field(default_factory=dict)
+    figures: Mapping[str, bytes] = field(default_factory=dict)
+    figure_text: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     lead_text: str = ""
     headline_texts: tuple[str, ...] = ()
 
