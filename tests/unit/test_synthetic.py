@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from mkbidx.core import ranking, scoring
 from mkbidx.inputs import readers, units
+from mkbidx.run import sample as sample_module
 from mkbidx.run import synthetic
 
 PERIOD = "2024-08"
@@ -48,11 +49,28 @@ def _read_csv(path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory):
-    """A fresh generation through the command line, into a temporary folder."""
+def generation(tmp_path_factory):
+    """A fresh generation through the command line, into a temporary folder: the folder and
+    the :class:`~mkbidx.run.sample.Sample` the command built (kept for the tests that look
+    inside it, so that the 8 s generation runs once)."""
     out = tmp_path_factory.mktemp("sample")
-    assert synthetic.main(["--output", str(out)]) == 0
-    return out
+    built = []
+
+    def keep(**kwargs):
+        built.append(real(**kwargs))
+        return built[-1]
+
+    real = sample_module.sample_counts
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sample_module, "sample_counts", keep)
+        assert synthetic.main(["--output", str(out)]) == 0
+    assert len(built) == 1
+    return out, built[0]
+
+
+@pytest.fixture(scope="module")
+def regenerated(generation):
+    return generation[0]
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +188,8 @@ def test_district_counts_contain_its_communes(counts):
 
 
 @pytest.mark.slow
-def test_pooling_own_agencies_gives_the_district_rows(counts):
-    sample = synthetic.sample_counts()
-    own = sample.own_agencies
+def test_pooling_own_agencies_gives_the_district_rows(counts, generation):
+    own = generation[1].own_agencies
     old = counts[counts["period"] <= "2025-06"]
     communes = old[old["parent_code"] == DISTRICT]
     pooled = scoring.pool_counts(
