@@ -11,6 +11,7 @@ import docx
 import jinja2
 import pandas as pd
 import pytest
+from conftest import NO_SAMPLE, requires
 from docx.shared import Mm
 
 from mkbidx import cli, methodology
@@ -556,7 +557,7 @@ SEED_GOOD_COMMUNES = {
 }
 
 
-@pytest.mark.skipif(not SAMPLE_COUNTS.exists(), reason="synthetic sample data not generated")
+@requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
 def test_the_seed_letter_from_the_sample_data(tmp_path):
     """August 2024, Mường Khương (083): the facts of the real letter in ../shared/seed/."""
     args = ["letter", "--period", "2024-08", "--scope", "083", "--output", str(tmp_path)]

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SAMPLE, examples
+from conftest import NO_SAMPLE, SAMPLE, examples, requires
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -532,7 +532,7 @@ def test_trend_summary_hand_made():
 
 # --------------------------------------------------------------------------- the command
 @pytest.mark.notebooks
-@pytest.mark.skipif(not SAMPLE_COUNTS.exists(), reason="sample data not generated")
+@requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
 def test_trends_command_prints_a_summary_across_the_merger(capsys, tmp_path):
     code = main(
         [
