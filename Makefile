@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_scoring.py
 	$(BIN)/python tests/benchmarks/bench_report.py
 	$(BIN)/python tests/benchmarks/bench_dossiers.py
+	$(BIN)/python tests/benchmarks/bench_explorer.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import statistics
 
 import IPython.display
 import matplotlib.pyplot as plt
@@ -27,8 +26,6 @@ from mkbidx.reports.explorer import (
     unit_choices,
     validate_explore,
 )
-
-SWITCH_SECONDS = 1.0  # what a change of unit, month or group may take on the sample
 
 
 def html_of(part) -> str:
@@ -276,23 +273,21 @@ def test_a_month_without_the_unit_selects_the_top_unit(explorer, drawn):
 
 
 @sample
-def test_switching_is_fast(explorer, drawn):
-    """Every change of unit, month or group redraws within a second on the sample, HTML and
-    Excel download included: counted in this process's CPU time (the wall clock on an idle
-    machine), so that a busy machine does not fail the test."""
-    times: dict[str, list[float]] = {"unit": [], "period": [], "group": []}
-    communes = [code for _, code in explorer.unit.options][2:8]
+def test_every_switch_redraws_once_and_is_timed(explorer, drawn):
+    """Every change of unit, month or group redraws once, with the new choice, and records how
+    long it took (``seconds``, ``cpu_seconds``: what ``tests/benchmarks/bench_explorer.py``
+    reports; no clock is asserted here)."""
+    communes = [code for _, code in explorer.unit.options][2:5]
     groups = list(explorer.methodology.group_keys)
     for i, code in enumerate(communes):
-        explorer.select(unit=code)
-        times["unit"].append(explorer.cpu_seconds)
-        explorer.select(period=["2024-07", "2024-06", "2024-08"][i % 3])
-        times["period"].append(explorer.cpu_seconds)
-        explorer.select(group=groups[i])
-        times["group"].append(explorer.cpu_seconds)
-    assert explorer.seconds > 0 and explorer.renders == 1 + 3 * len(communes)
-    medians = {k: statistics.median(v) for k, v in times.items()}
-    assert max(medians.values()) < SWITCH_SECONDS, medians
+        month = ["2024-07", "2024-06", "2024-05"][i]
+        for change in ({"unit": code}, {"period": month}, {"group": groups[i]}):
+            before = explorer.renders
+            explorer.select(**change)
+            assert explorer.renders == before + 1 and len(drawn) == explorer.renders
+            assert explorer.seconds > 0 and explorer.cpu_seconds > 0
+        assert (explorer.current_unit, explorer.period.value) == (code, month)
+        assert explorer.group.value == groups[i]
 
 
 @sample
