@@ -85,6 +85,7 @@ def test_same_seed_same_data(built, tmp_path):
     assert not pc.all(pc.equal(other["unit_code"], first["unit_code"])).as_py()
 
 
+@pytest.mark.slow  # both engines over the benchmark generator's table
 def test_duckdb_and_reference_agree_on_it(built):
     import ibis
     import pandas as pd

@@ -48,7 +48,10 @@ def alone_total(counts: pd.DataFrame, published: pd.DataFrame | None, m=M) -> in
     return round(float(totals.iloc[0]) * 100) if len(totals) else 0
 
 
-@pytest.mark.parametrize("option", [{}, {"petitions_without_data": "redistribute"}])
+@pytest.mark.parametrize(
+    "option",
+    [{}, pytest.param({"petitions_without_data": "redistribute"}, marks=pytest.mark.slow)],
+)
 def test_batched_totals_equal_each_state_scored_on_its_own(inputs, option):
     m = methodology.load(options=option)
     data = month(inputs, "2024-08")
@@ -84,7 +87,10 @@ def test_batched_totals_equal_each_state_scored_on_its_own(inputs, option):
         assert total == alone_total(state, published, m)
 
 
-@pytest.mark.parametrize(("period", "target"), [("2024-08", None), ("2025-03", 95.0)])
+@pytest.mark.parametrize(
+    ("period", "target"),
+    [("2024-08", None), pytest.param("2025-03", 95.0, marks=pytest.mark.slow)],
+)
 def test_a_scope_plan_is_each_unit_planned_alone(inputs, period, target):
     data = month(inputs, period)
     together = gap.to_target(**data, period=period, scope="083", target=target, methodology=M)

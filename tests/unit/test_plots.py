@@ -384,6 +384,7 @@ def test_trend_floor_threshold_and_round_ticks(series):
     assert "85 điểm" in [t.get_text().strip() for t in ax.texts]
 
 
+@pytest.mark.slow  # renders every report figure twice
 def test_render_png_closes_its_figure_and_is_deterministic(table, series):
     open_before = plt.get_fignums()
     pngs = {key: plots.render_png(draw) for key, draw in monthly_draws(table, series).items()}
@@ -424,6 +425,7 @@ def _render_all(table, series) -> list[bytes]:
     return [plots.render_png(draw) for draw in monthly_draws(table, series).values()]
 
 
+@pytest.mark.slow  # renders every report figure twice
 def test_png_bytes_identical_for_two_renders(table, series):
     first = _render_all(table, series)
     second = _render_all(table.copy(), series.copy())

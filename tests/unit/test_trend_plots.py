@@ -446,6 +446,7 @@ def test_period_comparison_as_the_report_draws_it():
     assert ax.get_title(loc="left") == "Tổng điểm" and _pad_points(ax) == pytest.approx(16)
 
 
+@pytest.mark.slow  # renders every trend figure twice
 def test_report_charts_render_to_deterministic_png():
     series = make_series(rebuilt_until="2025-01")
     draws = [

@@ -879,6 +879,7 @@ def test_portal_provinces_agree_with_the_registry(reg):
 
 
 # --------------------------------------------------------------------------- cache
+@pytest.mark.slow  # reads and checks the national registry several times
 def test_national_registry_is_cached_until_its_files_or_code_change(tmp_path, monkeypatch):
     from mkbidx.inputs import units
 
