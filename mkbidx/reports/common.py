@@ -84,8 +84,10 @@ class _Drawn(Mapping):
         self._drawing.drawn()
         return len(self._values)
 
-    def __repr__(self) -> str:
-        return f"Drawn({sorted(self)})"
+    def __repr__(self) -> str:  # never draws: a look at the report stays cheap
+        if self._drawing._draw is not None:
+            return "Drawn(not drawn yet)"
+        return f"Drawn({sorted(self._values)})"
 
 
 def right_aligned(styler, columns: Sequence[str]):
