@@ -25,6 +25,17 @@ SCOPE = "083"
 MONTHS = ["2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]
 CODES = ["01", "02", "03", "04"]
 GROUP_KEYS = [*M.group_keys, "other"]
+METRIC_COLUMNS = [
+    "unit_code",
+    "group",
+    "metric",
+    "score",
+    "max_score",
+    "no_data",
+    "numerator",
+    "denominator",
+]
+"""The columns of the metric scores ``find_alerts`` reads."""
 
 
 def reference_find_alerts(
@@ -180,16 +191,7 @@ def cases(draw) -> dict[str, Any]:
     )
     metrics = pd.DataFrame(
         metric_rows,
-        columns=[
-            "unit_code",
-            "group",
-            "metric",
-            "score",
-            "max_score",
-            "no_data",
-            "numerator",
-            "denominator",
-        ],
+        columns=METRIC_COLUMNS,
     )
     window = draw(st.lists(st.sampled_from(MONTHS), unique=True).map(sorted))
     full_rows = draw(st.lists(st.tuples(st.sampled_from(MONTHS), all_codes), max_size=25))
@@ -244,18 +246,7 @@ def test_doctest_frames_agree():
     groups = pd.DataFrame(
         columns=["period", "unit_code", "group", "score", "max_score", "complete"]
     )
-    metrics = pd.DataFrame(
-        columns=[
-            "unit_code",
-            "group",
-            "metric",
-            "score",
-            "max_score",
-            "no_data",
-            "numerator",
-            "denominator",
-        ]
-    )
+    metrics = pd.DataFrame(columns=METRIC_COLUMNS)
     args = (
         table,
         groups,
