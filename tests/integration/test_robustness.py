@@ -154,18 +154,39 @@ def _hidden(folder: Path) -> list[Path]:
     return [p for p in folder.rglob(".*") if p.is_dir()]
 
 
+def _wait_for_staging(out: Path, timeout: float = 60.0) -> list[Path]:
+    """The staging folders of the report under ``out`` once one exists (the kernel is running
+    the notebook into it)."""
+    folder = out / corpus.PERIOD
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [p for p in folder.glob(f".{corpus.SCOPE}-*") if p.is_dir()]
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"no staging folder under {folder} after {timeout} s")
+
+
 @pytest.mark.notebooks
 @pytest.mark.slow
-@pytest.mark.parametrize("delay", [1.0, 4.0])
+@pytest.mark.parametrize("when", ["starting", "running"])
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "kill"])
-def test_interrupted_report(tmp_path, delay, sig):
+def test_interrupted_report(tmp_path, when, sig):
+    """Interrupted while it starts (after 1 s: imports, kernel start) or while the notebook
+    runs (as soon as its staging folder exists): one line, exit 130 / 143, nothing left."""
     proc = _start(tmp_path / "out")
-    time.sleep(delay)
+    if when == "starting":
+        time.sleep(1.0)
+    else:
+        _wait_for_staging(tmp_path / "out")
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    if proc.returncode == 0:  # finished before the signal: nothing to check
+    if proc.returncode == 0 and when == "starting":  # finished within a second: nothing to check
         return
-    assert proc.returncode == (130 if sig == signal.SIGINT else 143), err
+    # A shell sees 130 either way: the command returns 130, or (seen once in 40 Ctrl-C at
+    # 1.08 s, during start-up) it prints the same one line, cleans up, returns 130, and CPython
+    # still ends the process by SIGINT. The checks below (one line, nothing left) hold for both.
+    assert proc.returncode in ((130, -signal.SIGINT) if sig == signal.SIGINT else (143,)), err
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines == ["mkbidx: đã dừng (interrupted), không ghi kết quả dở dang"], err
     assert "Traceback" not in err
@@ -179,12 +200,7 @@ def test_killed_report_leaves_staging_that_next_run_removes(tmp_path):
     out = tmp_path / "out"
     proc = _start(out)
     folder = out / corpus.PERIOD
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not any(
-        p.name.startswith(f".{corpus.SCOPE}-")
-        for p in (folder.iterdir() if folder.exists() else [])
-    ):
-        time.sleep(0.05)
+    _wait_for_staging(out)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     stale = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".")]
