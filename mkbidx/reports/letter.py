@@ -208,8 +208,10 @@ class LetterFacts:
 
 
 @lru_cache(maxsize=1)
-def _defaults_text() -> str:
-    return resources.files("mkbidx.present").joinpath("templates", DEFAULTS_FILE).read_text("utf-8")
+def _defaults() -> dict[str, Any]:
+    """The shipped defaults, parsed once per process (never handed out: callers get copies)."""
+    text = resources.files("mkbidx.present").joinpath("templates", DEFAULTS_FILE).read_text("utf-8")
+    return yaml.safe_load(text)
 
 
 def default_config() -> dict[str, Any]:
@@ -219,8 +221,10 @@ def default_config() -> dict[str, Any]:
     --------
     >>> default_config()["deadline_day"], default_config()["scopes"]["083"]["signer"]["name"]
     (10, 'Hoàng Trường Minh')
+    >>> default_config()["signer"]["name"] = "x"; default_config()["signer"]["name"] != "x"
+    True
     """
-    return yaml.safe_load(_defaults_text())
+    return copy.deepcopy(_defaults())
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
@@ -244,7 +248,7 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def _check_config(data: Any, *, file: Any = None) -> None:
-    known = set(default_config())
+    known = set(_defaults())
     if not isinstance(data, Mapping):
         raise MkbidxError(
             "cấu hình công văn phải là một bảng khóa: giá trị (YAML mapping)", file=file
@@ -436,15 +440,15 @@ def _zero_indicators(
         ]
     else:
         mm = pd.DataFrame(columns=["unit_code", "group", "metric", "score", "no_data"])
-    by_unit = {code: part for code, part in mm.groupby("unit_code", sort=False)}
+    # each unit's rows of each group, split once (not filtered again per unit and group)
+    by_unit_group = {key: part for key, part in mm.groupby(["unit_code", "group"], sort=False)}
 
     out: dict[str, list[Indicator]] = {}
     for code in codes:
         found: list[Indicator] = []
-        rows = by_unit.get(code)
         for grp in methodology.groups:
             scored = [m for m in grp.metrics if m.scored]
-            part = rows[rows["group"] == grp.key] if rows is not None else rows
+            part = by_unit_group.get((code, grp.key))
             gscore = group_score.get((code, grp.key))
             group_zero = gscore is not None and pd.notna(gscore) and float(gscore) == 0.0
             if part is None or part.empty:
