@@ -26,7 +26,8 @@ LARGE_OK := data/sample/mkbidx-sample-counts.csv data/sample/dossiers/mkbidx-sam
 # then compiles the installed packages to bytecode as pip does (compileall on every core: 16 s,
 # where uv's --compile-bytecode takes 21 s). pyspark comes only as source: its wheel is built
 # without compression (its 400 MB are jars, already compressed), in half the time.
-# Where uv cannot be installed or cannot reach an index, pip does the same install.
+# Where uv cannot be installed or cannot reach an index, pip does the same install. A file that
+# does not compile (a package's file for another Python) costs only its own bytecode.
 # mkbidx's own modules are compiled too, so that no kernel or test process compiles them
 # again when PYTHONDONTWRITEBYTECODE is set.
 INSTALL := -e '.[dev,spark]'
@@ -34,11 +35,11 @@ UV_INSTALL := $(BIN)/python -m uv pip install --quiet --python $(BIN)/python \
 	--config-settings-package 'pyspark:--build-option=--compression=stored'
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	( $(BIN)/python -m pip install --quiet uv 2>/dev/null && $(UV_INSTALL) $(INSTALL) \
-	  && $(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null ) \
+	( $(BIN)/python -m pip install --quiet uv 2>/dev/null && $(UV_INSTALL) $(INSTALL) ) \
 	|| ( echo "uv unavailable: installing with pip" \
 	  && $(BIN)/python -m pip install --quiet --upgrade pip \
 	  && $(BIN)/python -m pip install --quiet $(INSTALL) )
+	-$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	$(BIN)/python -m compileall -q mkbidx tests >/dev/null
 	touch $(STAMP)
