@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,11 +43,13 @@ class Kernel:
         from jupyter_core.utils import run_sync
 
         self._folder = tempfile.TemporaryDirectory(prefix="mkbidx-run-")
+        self._stopped = False
         self.manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
         try:
-            run_sync(self.manager.start_kernel)(
-                extra_arguments=list(KERNEL_ARGUMENTS), cwd=self._folder.name
-            )
+            with _signals_held():
+                run_sync(self.manager.start_kernel)(
+                    extra_arguments=list(KERNEL_ARGUMENTS), cwd=self._folder.name
+                )
         except NoSuchKernel:
             self._folder.cleanup()
             raise MkbidxError(
@@ -54,27 +58,29 @@ class Kernel:
                 "--name python3)",
             ) from None
         except BaseException:
-            self._folder.cleanup()
+            self.shutdown()  # e.g. Ctrl-C just after the launch: the kernel must not outlive us
             raise
-        self._running = True
 
     def shutdown(self) -> None:
-        """Stop the kernel at once (the notebook is in memory: no graceful wait); idempotent."""
+        """Stop the kernel at once (the notebook is in memory: no graceful wait) and remove its
+        folder; idempotent."""
         from jupyter_core.utils import run_sync
 
-        if not getattr(self, "_running", False):
+        if self._stopped:
             return
-        self._running = False
+        self._stopped = True
         try:
             for client in self.manager.clients:
                 client.stop_channels()
-            process = getattr(self.manager.provisioner, "process", None)
+            provisioner = self.manager.provisioner
+            process = getattr(provisioner, "process", None)
             if process is not None and process.poll() is None:
                 # Killed and reaped here: jupyter_client would poll for the end every 0.1 s.
-                run_sync(self.manager.provisioner.kill)()  # the kernel's process group
+                run_sync(provisioner.kill)()  # the kernel's process group
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     process.wait(timeout=5)
-            run_sync(self.manager.shutdown_kernel)(now=True)
+            if self.manager.has_kernel:  # its connection file and sockets
+                run_sync(self.manager.shutdown_kernel)(now=True)
         finally:
             self._folder.cleanup()
 
@@ -83,6 +89,32 @@ class Kernel:
 
     def __exit__(self, *_exc: object) -> None:
         self.shutdown()
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Ctrl-C and SIGTERM wait while the kernel is launched (a fraction of a second), then act.
+
+    The kernel runs in a session of its own, so a Ctrl-C reaches only mkbidx. Arriving while
+    jupyter_client launches the kernel, it could end the launch after the process had started
+    but before it was recorded: the kernel then lived on in a removed folder (and printed a
+    traceback into mkbidx's stderr). Held until the launch is over, the signal is raised again
+    with the previous handlers in place, and :class:`Kernel` stops the kernel it knows of.
+    Outside the main thread (where handlers cannot be set) nothing is held.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, _frame: held.append(signum)) for s in signals}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 @functools.cache
