@@ -112,7 +112,7 @@ def _signals_held():
         yield
     finally:
         for s, handler in previous.items():
-            signal.signal(s, handler)
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # None: set in C
         if held:
             signal.raise_signal(held[0])
 
@@ -172,7 +172,7 @@ def execute(
                 raise MkbidxError(str(exc.evalue)) from None
             raise
         except KeyboardInterrupt:
-            # The kernel got the Ctrl-C too and died; nbclient's pending cell task then ends
+            # The kernel is killed below (shutdown); nbclient's pending cell task then ends
             # with DeadKernelError, which asyncio would print ("Task exception was never
             # retrieved") when the task is collected. The run is over: say nothing of it.
             _quiet_dead_kernel_tasks()
