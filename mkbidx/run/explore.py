@@ -26,6 +26,7 @@ from pathlib import Path
 
 from mkbidx.errors import MkbidxError
 from mkbidx.paths import DEFAULT_DATA, EXPLORE_NOTEBOOK
+from mkbidx.run import signals
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
@@ -198,16 +199,17 @@ def serving(
             "--theme=light",
             f"--Voila.root_dir={folder}",
         ]
-        with open(log, "wb") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=folder,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches mkbidx, which stops Voilà
-            )
+        process = None
         try:
+            with open(log, "wb") as out, signals.held():  # Voilà is never left running unseen
+                process = subprocess.Popen(
+                    command,
+                    cwd=folder,
+                    stdin=subprocess.DEVNULL,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # Ctrl-C reaches mkbidx, which stops Voilà
+                )
             _check(check or validate_explore, parameters)
             deadline = time.monotonic() + START_TIMEOUT
             while not _listening(chosen):
@@ -223,7 +225,8 @@ def serving(
                 time.sleep(0.1)
             yield Server(process, f"http://{HOST}:{chosen}/?token={token}", log)
         finally:
-            _stop(process)
+            if process is not None:
+                _stop(process)
 
 
 def _has_display() -> bool:

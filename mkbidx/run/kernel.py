@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import signal
 import subprocess
 import tempfile
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from mkbidx.errors import MkbidxError
+from mkbidx.run import signals
 from mkbidx.run.export import warm_exporter
 
 KERNEL_NAME = "python3"
@@ -46,7 +45,7 @@ class Kernel:
         self._stopped = False
         self.manager = _kernel_manager_class()(kernel_name=KERNEL_NAME)
         try:
-            with _signals_held():
+            with signals.held():  # a Ctrl-C now would leave the kernel running unseen
                 run_sync(self.manager.start_kernel)(
                     extra_arguments=list(KERNEL_ARGUMENTS), cwd=self._folder.name
                 )
@@ -89,32 +88,6 @@ class Kernel:
 
     def __exit__(self, *_exc: object) -> None:
         self.shutdown()
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """Ctrl-C and SIGTERM wait while the kernel is launched (a fraction of a second), then act.
-
-    The kernel runs in a session of its own, so a Ctrl-C reaches only mkbidx. Arriving while
-    jupyter_client launches the kernel, it could end the launch after the process had started
-    but before it was recorded: the kernel then lived on in a removed folder (and printed a
-    traceback into mkbidx's stderr). Held until the launch is over, the signal is raised again
-    with the previous handlers in place, and :class:`Kernel` stops the kernel it knows of.
-    Outside the main thread (where handlers cannot be set) nothing is held.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-    signals = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, lambda signum, _frame: held.append(signum)) for s in signals}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, signal.SIG_DFL if handler is None else handler)  # None: set in C
-        if held:
-            signal.raise_signal(held[0])
 
 
 @functools.cache
