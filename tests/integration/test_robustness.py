@@ -141,12 +141,13 @@ REPORT = [
 ]
 
 
-def _start(output: Path) -> subprocess.Popen:
+def _start(output: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [*REPORT, "--output", str(output)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
 
 
@@ -221,11 +222,14 @@ def test_ctrl_c_inside_string_code_still_exits_130(tmp_path):
 @pytest.mark.slow
 def test_killed_report_leaves_staging_that_next_run_removes(tmp_path):
     out = tmp_path / "out"
-    proc = _start(out)
+    tmp = tmp_path / "tmp"  # temporary files (the kernel's folder...) that a SIGKILL leaves
+    tmp.mkdir()
+    proc = _start(out, env={**os.environ, "TMPDIR": str(tmp)})
     folder = out / corpus.PERIOD
     _wait_for_staging(out)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
+    assert any(p.name.startswith("mkbidx-run-") for p in tmp.iterdir())  # kept out of /tmp
     stale = [p for p in folder.iterdir() if p.is_dir() and p.name.startswith(".")]
     assert stale, "a killed run leaves its staging folder"
     keep = folder / ".083-notours"  # not a staging name: never touched
