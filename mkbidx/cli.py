@@ -41,7 +41,10 @@ def _load(paths, *, period=None, methodology=None, scope=None, resolve_period=No
     from mkbidx.inputs import readers, units
 
     registry = units.default_registry()
-    resolver = partial(registry.resolve, scope=scope, period=resolve_period or period)
+    # Only a scope the registry knows narrows the names: an unknown --scope (a typo, a portal
+    # code) is then the command's own one-line error, not blamed on the table's first name.
+    within = scope if scope is not None and str(scope).strip() in registry else None
+    resolver = partial(registry.resolve, scope=within, period=resolve_period or period)
     return readers.read(paths, period=period, methodology=methodology, resolver=resolver, **options)
 
 

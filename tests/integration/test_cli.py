@@ -180,6 +180,19 @@ def test_rank_bad_arguments_exit_2_with_message(args, fragment):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["rank", "gap"])
+@pytest.mark.parametrize("scope", ["99999", '=HYPERLINK("http://x")'])
+def test_unknown_scope_over_named_units_is_the_scopes_error(command, scope):
+    """The sample's published table names its units (no codes): an unknown --scope is reported
+    as the scope's error, not as the table's first name (which resolves once not narrowed by a
+    scope the registry does not know)."""
+    result = run(command, "--period", "2024-08", "--scope", scope)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert '"--scope"' in result.stderr and f"'{scope}'" in result.stderr
+    assert ".xlsx" not in result.stderr  # the data file is not to blame
+
+
 def test_rank_custom_bands(tmp_path):
     out = tmp_path / "r.csv"
     result = run(
