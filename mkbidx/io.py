@@ -56,12 +56,14 @@ def check_output(path: str | Path, *, folder: bool, force: bool = True, option: 
     refused without ``force``. Returns the absolute path.
 
     >>> import tempfile, pathlib
-    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> base = pathlib.Path(tmp.name)
     >>> _ = (base / "a.csv").write_text("x")
     >>> check_output(base / "a.csv" / "b", folder=True)
     Traceback (most recent call last):
     ...
     mkbidx.errors.MkbidxError: ...a.csv: đường dẫn nằm dưới một tệp, không phải thư mục ...
+    >>> tmp.cleanup()
     """
     path = Path(path).expanduser().absolute()
     what = "một thư mục ghi được" if folder else "một đường dẫn tệp ghi được"
@@ -111,11 +113,13 @@ def write_atomic(path: str | Path, write: Callable[[Path], object], *, force: bo
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> target = pathlib.Path(tmp.name) / "a.txt"
     >>> write_atomic(target, lambda p: p.write_text("xin chào", encoding="utf-8")).name
     'a.txt'
     >>> target.read_text("utf-8")
     'xin chào'
+    >>> tmp.cleanup()
     """
     path = Path(path)
     if path.exists() and not force:
@@ -183,10 +187,12 @@ def remove_stale_staging(target: str | Path) -> list[Path]:
     folders removed.
 
     >>> import tempfile, pathlib
-    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> base = pathlib.Path(tmp.name)
     >>> (base / ".083-abcd1234").mkdir(); (base / ".083-keepme").mkdir()
     >>> [p.name for p in remove_stale_staging(base / "083")], sorted(os.listdir(base))
     (['.083-abcd1234'], ['.083-keepme'])
+    >>> tmp.cleanup()
     """
     target = Path(target)
     pattern = _staging_pattern(target)
@@ -237,10 +243,12 @@ def sha256_file(path: str | Path) -> str:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> p = pathlib.Path(tmp.name) / "a.txt"
     >>> _ = p.write_bytes(b"abc")
     >>> sha256_file(p)[:16]
     'ba7816bf8f01cfea'
+    >>> tmp.cleanup()
     """
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -13,12 +13,14 @@ diacritics. It never guesses silently: when no unit or several units fit, it rai
 
 >>> import pathlib, tempfile
 >>> from mkbidx.inputs.unit_files import read_units
->>> path = pathlib.Path(tempfile.mkdtemp()) / "units.csv"
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = pathlib.Path(tmp.name) / "units.csv"
 >>> _ = path.write_text("code,name,level,parent_code\\n10,Tỉnh Lào Cai,province,\\n"
 ...                     "083,Huyện Mường Khương,district,10\\n", encoding="utf-8")
 >>> index = CandidateIndex.build(tuple(read_units(path)))
 >>> match_name("H. Muong Khuong", index, where=lambda: "", label=lambda u: u.name).code
 '083'
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

@@ -8,12 +8,14 @@ methodology). The group is detected from the content; the file name only breaks 
 >>> import json, pathlib, tempfile
 >>> doc = {"code": "OK", "data": {"overview": {"departmentCode": "H44", "metrics": [
 ...     {"code": "ON_TIME", "numerator": 9, "denominator": 10}]}}}
->>> path = pathlib.Path(tempfile.mkdtemp()) / "2024-08.json"
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = pathlib.Path(tmp.name) / "2024-08.json"
 >>> _ = path.write_text(json.dumps(doc), encoding="utf-8")
 >>> from mkbidx import methodology
 >>> part = read_json(path, period=None, m=methodology.load())
 >>> part.counts[["period", "unit_code", "metric", "numerator"]].values.tolist()
 [['2024-08', 'H44', 'ON_TIME', 9.0]]
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

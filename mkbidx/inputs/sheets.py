@@ -6,11 +6,13 @@ the cells is :mod:`mkbidx.inputs.tables`.
 
 >>> import pathlib, tempfile
 >>> from mkbidx import methodology
->>> path = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = pathlib.Path(tmp.name) / "a.csv"
 >>> _ = path.write_text("Mã đơn vị;Tử số\\n083;12\\n", encoding="utf-8")
 >>> frame = read_csv(path, methodology.load())
 >>> frame.to_dict("index")
 {2: {'Mã đơn vị': '083', 'Tử số': 12.0}}
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

@@ -5,11 +5,13 @@
 mergers. :class:`~mkbidx.inputs.units.Registry` is built from these rows.
 
 >>> import pathlib, tempfile
->>> path = pathlib.Path(tempfile.mkdtemp()) / "units.csv"
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = pathlib.Path(tmp.name) / "units.csv"
 >>> _ = path.write_text("code,name,level,parent_code\\n10,Tỉnh Lào Cai,province,\\n"
 ...                     "083,Huyện Mường Khương,district,10\\n", encoding="utf-8")
 >>> [(u.code, u.kind, u.key2, u.parent_code) for u in read_units(path)]
 [('10', 'tinh', 'lao cai', None), ('083', 'huyen', 'muong khuong', '10')]
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

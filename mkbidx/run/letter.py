@@ -14,8 +14,10 @@ Examples
 >>> u = pd.DataFrame({"unit_code": ["a", "b", "p"], "unit_name": ["Xã A", "Xã B", "Huyện P"],
 ...                   "level": ["commune", "commune", "district"], "parent_code": ["p", "p", None]})
 >>> facts = letter.letter_facts(ranking.evaluate(c, u), period="2024-08", scope="p")
->>> [p.name for p in write_letter(facts, tempfile.mkdtemp())]
+>>> tmp = tempfile.TemporaryDirectory()
+>>> [p.name for p in write_letter(facts, tmp.name)]
 ['cong-van.docx', 'cong-van.html']
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations

@@ -67,7 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serial", action="store_true", help="also time --all in one process")
     parser.add_argument("--skip-all", action="store_true", help="skip the --all measurement")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="mkbidx-bench-"))
+    with tempfile.TemporaryDirectory(prefix="mkbidx-bench-") as tmp:
+        measure(args, Path(tmp))
+    return 0
+
+
+def measure(args: argparse.Namespace, work: Path) -> None:
+    """Run and print every measurement in ``work`` (a folder removed afterwards)."""
     print(f"mkbidx report benchmark: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
 
     nb = floor_notebook(work)
@@ -133,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"--all in one process: {swall:.1f} s wall, {scpu:.1f} s CPU, "
                 f"speed-up of 2 workers {swall / wall:.2f}x"
             )
-    return 0
 
 
 if __name__ == "__main__":

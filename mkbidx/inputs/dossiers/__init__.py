@@ -4,7 +4,8 @@ See :mod:`.columns` for the table's contract, :mod:`.table` for reading and vali
 :mod:`.engines` for DuckDB / Spark / pandas, :mod:`.counts` for the derivation.
 
 >>> import tempfile, pathlib
->>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> tmp = tempfile.TemporaryDirectory()
+>>> folder = pathlib.Path(tmp.name)
 >>> _ = (folder / "d.csv").write_text(
 ...     ",".join(columns.DOSSIER_COLUMNS) + "\\n"
 ...     "HS1,02758,1.001,online,2024-08-05 09:30:00,2024-08-10,2024-08-08 10:00:00,0,"
@@ -18,6 +19,7 @@ See :mod:`.columns` for the table's contract, :mod:`.table` for reading and vali
 >>> pooled = with_parents(counts)
 >>> sorted(set(pooled.unit_code))
 ['02758', '083', '10']
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations
