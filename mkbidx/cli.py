@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -457,21 +458,23 @@ def _add_gap(sub) -> None:
 
 
 def _cmd_gap(args) -> int:
+    from mkbidx.core import gap
     from mkbidx.inputs import readers
-    from mkbidx.present import gap_text
+    from mkbidx.present import formatting, gap_text
 
     m = _methodology(args)
     period = readers.normalize_period(args.period, column="--period")
     target = None
     if args.target is not None:
-        try:
-            target = float(str(args.target).replace(",", "."))
-        except ValueError:
+        text = str(args.target).strip()
+        if not re.fullmatch(r"[+-]?\d+([.,]\d+)?", text):
             raise MkbidxError(
                 f"mục tiêu '{args.target}' không phải là số (invalid target)",
                 column="--target",
-                expected="một số điểm, vd. 80",
-            ) from None
+                expected="một số điểm, vd. 80 hoặc 80,5",
+            )
+        target = float(text.replace(",", "."))
+    target = gap.check_target(target, m, column="--target")
     _check_emit(args)
     dataset, units, _ = _evaluate_period(args, m, period)
     result = gap_text.gap_table(
@@ -486,6 +489,9 @@ def _cmd_gap(args) -> int:
     _print_notes(dataset, units, period=period, scope=args.scope)
     for row in result[result["note"].fillna("") != ""].itertuples():
         print(f"{row.unit_code} {row.unit_name}: {row.note}", file=sys.stderr)
+    if result.empty and args.format == "table" and not args.output:
+        print(f"Mọi đơn vị trực thuộc {args.scope} đã đạt mục tiêu {formatting.points(target)}.")
+        return 0
     _emit(result[gap_text.COLUMNS], args.format, args.output, force=args.force)
     return 0
 

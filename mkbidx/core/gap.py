@@ -94,6 +94,33 @@ def _method(methodology: Methodology | None) -> Methodology:
 # --------------------------------------------------------------------------------------------
 
 
+def check_target(
+    target: float | None, methodology: Methodology | None = None, *, column: str = "target"
+) -> float:
+    """The target total in points: None gives the top band's minimum (80); a given target must
+    be a finite number above 0 and at most the methodology's maximum total (100), else a
+    :class:`MkbidxError` naming ``column``.
+
+    >>> check_target(None), check_target(80.5)
+    (80.0, 80.5)
+    >>> check_target(101, column="--target")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mkbidx.errors.MkbidxError: cột "--target": mục tiêu 101 ngoài khoảng (0, 100] (invalid ...
+    """
+    m = _method(methodology)
+    if target is None:
+        return float(max(b.min for b in m.bands))
+    value = float(target)
+    if not 0 < value <= m.total_max:  # False for NaN too
+        raise MkbidxError(
+            f"mục tiêu {value:g} ngoài khoảng (0, {m.total_max:g}] (invalid target)",
+            column=column,
+            expected=f"một tổng điểm lớn hơn 0 và không quá {m.total_max:g}, vd. 80",
+        )
+    return value
+
+
 def _metric_cents(
     m: Methodology,
     metrics: Sequence[str] | np.ndarray,
@@ -649,7 +676,7 @@ def to_target(
     [[<NA>, 'unreachable', 32.0]]
     """
     m = _method(methodology)
-    target = max(b.min for b in m.bands) if target is None else float(target)
+    target = check_target(target, m)
     target_cents = int(round(target * 100))
     data = counts[counts["period"].astype(str) == str(period)]
     data = data.assign(unit_code=data["unit_code"].astype(str))

@@ -353,3 +353,33 @@ def test_gap_command_table_and_errors(capsys):
     assert "--target" in capsys.readouterr().err
     assert main(["gap", "--period", "2019-08", "--scope", "083"]) == 2
     assert "2019-08" in capsys.readouterr().err
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True))
+def test_a_target_is_a_total_above_0_and_at_most_the_maximum(value):
+    if 0 < value <= M.total_max:
+        assert gap.check_target(value, M) == value
+    else:
+        with pytest.raises(MkbidxError, match="invalid target"):
+            gap.check_target(value, M)
+
+
+def test_the_default_target_is_the_top_bands_minimum():
+    assert gap.check_target(None, M) == 80.0 == max(b.min for b in M.bands)
+
+
+@pytest.mark.parametrize("target", ["nan", "inf", "1e400", "-5", "0", "100,01", "101", "1_0"])
+def test_gap_command_refuses_a_target_no_total_can_be(target, capsys):
+    """Refused before the data is read: one line naming --target, exit 2, nothing printed."""
+    assert main(["gap", "--period", "2024-08", "--scope", "083", f"--target={target}"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and '"--target"' in err and "Traceback" not in err
+
+
+@requires(SAMPLE_COUNTS.exists(), NO_SAMPLE)
+def test_gap_command_when_every_unit_has_reached_the_target(capsys):
+    assert main(["gap", "--period", "2024-08", "--scope", "083", "--target", "10,5"]) == 0
+    assert capsys.readouterr().out == "Mọi đơn vị trực thuộc 083 đã đạt mục tiêu 10,5 điểm.\n"
+    assert main(["gap", "--period", "2024-08", "--scope", "083", "--target", "100"]) == 0
+    table = capsys.readouterr().out  # no unit can reach 100: one row each, with its best total
+    assert "Empty DataFrame" not in table and len(table.splitlines()) == 1 + 16
