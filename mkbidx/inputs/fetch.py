@@ -26,6 +26,8 @@ from typing import Any
 from mkbidx import __version__
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import portal_client as pc
+from mkbidx.inputs import units
+from mkbidx.inputs.names import normalize_name, parse_name, split_official
 from mkbidx.inputs.portal_ids import PortalProvince, portal_province
 from mkbidx.inputs.snapshot import (
     MANIFEST_KIND,
@@ -58,6 +60,8 @@ FORMALITY_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}
 FORMALITY_CODE = re.compile(r"\d{1,2}\.\d{3,7}")
 """A procedure code of the national database, e.g. ``1.001234`` or ``2.000815``."""
 MANIFEST_VERSION = 1
+LAST_MONTH_OF_63_PROVINCES = "2025-06"
+"""The provinces before the reorganisation of 1/7/2025 are those of this month."""
 
 
 @dataclass
@@ -76,8 +80,47 @@ class FetchResult:
 
 
 def resolve_province(text: str) -> PortalProvince:
-    """The province by official code, portal code, ``departmentId`` or name."""
-    return portal_province(text)
+    """The province by official code, portal code, ``departmentId`` or name; a province before
+    1/7/2025 ("10", "Yên Bái") is refused with the province it is in now (the portal has only
+    the 34)."""
+    try:
+        return portal_province(text)
+    except MkbidxError:
+        former = _former_province(text)
+        if former is None:
+            raise
+    old_code, old_name, code_now = former
+    now = portal_province(code_now)
+    raise MkbidxError(
+        f"{str(text).strip()!r} là {old_name} (mã {old_code}) trước 1/7/2025, nay thuộc "
+        f"{now.code} {now.name}; Cổng DVCQG chỉ còn 34 tỉnh, thành phố (former province)",
+        column="--province",
+        expected=f"--province {now.code}",
+    )
+
+
+def _former_province(text: str) -> tuple[str, str, str] | None:
+    """(old code, old name, code now) of the province before 1/7/2025 that ``text`` codes or
+    names ("10", "Yên Bái", "tỉnh Hà Giang"); None if it names none.
+
+    Examples
+    --------
+    >>> _former_province("10"), _former_province("Vinh Phuc")
+    (('10', 'Tỉnh Lào Cai', '15'), ('26', 'Tỉnh Vĩnh Phúc', '25'))
+    """
+    registry = units.default_registry()
+    text = str(text).strip()
+    wanted = {text, normalize_name(text)} | {k for r in parse_name(text) for k in (r.key1, r.key2)}
+    if text.isdigit():
+        wanted.add(text.zfill(2))
+    frame = registry.frame(LAST_MONTH_OF_63_PROVINCES)
+    for row in frame[frame["level"] == "province"].itertuples():
+        _, words, plain = split_official(row.unit_name)
+        keys = {row.unit_code, normalize_name(row.unit_name), " ".join(words), " ".join(plain)}
+        successors = registry.successors(row.unit_code)
+        if wanted & keys and successors:
+            return row.unit_code, row.unit_name, successors[0]
+    return None
 
 
 def resolve_formality(text: str | None, session: pc.PortalSession) -> pc.Formality | None:

@@ -194,14 +194,15 @@ def _decide(
         return chosen(same_kind.pop())
     # Tie-break 2 (diacritic-free stage, input with marks): strictly fewest edits on the
     # key with diacritics ("Dồng Tuyen" is "Dồng Tuyển", not "Đồng Tuyển"), then on that key
-    # without tones ("Nâm Can", typed without tones, is "Nậm Càn", not "Nậm Cắn").
+    # without tones ("Nâm Can", typed without tones, is "Nậm Càn", not "Nậm Cắn"). A name
+    # typed without any tone says nothing of tones: only the letters' marks count ("Hoa Lôc"
+    # is Hoa Lộc or Hòa Lộc, not the one with fewer tones).
     if attr == "key2" and any(parse.key1 != parse.key2 for _, parse in hits):
         dist: dict[str, tuple[int, int]] = {}
         for unit, parse in hits:
-            d = (
-                Levenshtein.distance(parse.key1, unit.key1),
-                Levenshtein.distance(strip_tones(parse.key1), strip_tones(unit.key1)),
-            )
+            letters = Levenshtein.distance(strip_tones(parse.key1), strip_tones(unit.key1))
+            toneless = strip_tones(parse.key1) == parse.key1
+            d = (letters if toneless else Levenshtein.distance(parse.key1, unit.key1), letters)
             dist[unit.code] = min(d, dist.get(unit.code, d))
         ordered = sorted(dist.items(), key=lambda cd: cd[1])
         if ordered[0][1] < ordered[1][1]:
@@ -229,8 +230,8 @@ def _ambiguous(
     listed = ", ".join(f"{' / '.join(names[code])} ({code}{extra(code)})" for code in seen)
     err = MkbidxError(
         f'tên đơn vị "{text}" không rõ ràng (ambiguous unit name){where()}; khớp: {listed}',
-        expected='ghi rõ cấp ("xã ...", "thị trấn ...", "huyện ..."), phạm vi (--scope) '
-        "hoặc mã đơn vị",
+        expected='tên đủ dấu, ghi rõ cấp ("xã ...", "thị trấn ...", "huyện ..."), phạm vi '
+        "(--scope) hoặc mã đơn vị",
     )
     err.candidates = [(u.code, u.name) for u in seen.values()]
     raise err

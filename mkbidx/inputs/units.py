@@ -601,19 +601,29 @@ class Registry:
                 + (" (unit code out of scope)" if known else " (unknown unit code)"),
                 unit=text,
             )
+        context = self._province_label if scope is None else None
+
+        def whole() -> UnitVersion:
+            return match_name(
+                text,
+                index,
+                where=lambda: self._where(scope, period),
+                label=self._short,
+                context=context,
+            )
+
         split = _SUFFIX_RE.match(text)
         if split is not None:  # "Xã Lâm Thao - Tỉnh Phú Thọ", "Phường X, Thành phố Y"
             outer = self._outer_scope(split.group(2), scope, month)
             if outer is not None:
-                return self._resolve_unit(split.group(1), outer, period)
-        context = self._province_label if scope is None else None
-        return match_name(
-            text,
-            index,
-            where=lambda: self._where(scope, period),
-            label=self._short,
-            context=context,
-        )
+                try:
+                    return self._resolve_unit(split.group(1), outer, period)
+                except MkbidxError as error:
+                    try:  # a name with a dash of its own: "Tỉnh Bà Rịa - Vũng Tàu"
+                        return whole()
+                    except MkbidxError:
+                        raise error from None
+        return whole()
 
     def _outer_scope(self, text: str, scope: str | None, month: str | None) -> str | None:
         """The unit named after a separator ("... - Tỉnh Phú Thọ"): a province or district under

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mkbidx.errors import MkbidxError
-from mkbidx.inputs.names import strip_tones
+from mkbidx.inputs.names import split_official, strip_tones
 from mkbidx.inputs.unit_commands import resolve_command
 from mkbidx.inputs.units import (
     FUZZY_MARGIN,
@@ -520,25 +520,72 @@ def test_own_name_variants_resolve_back_within_the_parent(
     if nfd:
         name = unicodedata.normalize("NFD", name)
     period = unit.valid_from or unit.valid_to
-    if spelling != "as_is" and _twins(reg, unit, period, spelling):
-        # another unit of the parent has the same name so spelt (Vĩnh Hưng/Hùng without
-        # diacritics; two names that differ only by their tones, without tones)
-        err = raised(reg.resolve, name, scope=unit.parent_code, period=period)
-        assert unit.unit_code in {code for code, _ in err.candidates}
-        return
-    assert reg.resolve(name, scope=unit.parent_code, period=period) == unit.unit_code
+    expected = unit.unit_code
+    if spelling != "as_is":
+        twins, exact = _twins(reg, unit, period, spelling)
+        if exact is not None:
+            # so spelt, the name is a unit's own exact spelling: that unit (Phường Sa Pả typed
+            # "phuong sa pa" is Phường Sa Pa, its neighbour)
+            expected = exact
+        elif twins:
+            # another unit of the parent has the same name so spelt (Vĩnh Hưng/Hùng without
+            # diacritics; two names that differ only by their tones, without tones)
+            err = raised(reg.resolve, name, scope=unit.parent_code, period=period)
+            assert unit.unit_code in {code for code, _ in err.candidates}
+            return
+    assert reg.resolve(name, scope=unit.parent_code, period=period) == expected
 
 
-def _twins(reg, unit, period, spelling: str) -> bool:
+def _twins(reg, unit, period, spelling: str) -> tuple[bool, str | None]:
+    """Whether another unit of the parent has the same name so spelt, and the unit (this one or
+    a twin) whose proper name that spelling leaves exactly as it is, if any."""
+
+    _, words, plain = split_official(unit.unit_name)
+    # Spelt without tones, a name whose letters have no marks of their own ("Minh Quán" →
+    # "Minh Quan") has no marks left: it is spelt without diacritics.
+    bare = spelling == "no_diacritics" or strip_tones(" ".join(words)) == " ".join(plain)
+
     def key(name: str) -> str:
-        if spelling == "no_diacritics":
+        if bare:
             return normalize_name(name, diacritics=False)
         return strip_tones(normalize_name(name))
+
+    def unchanged(name: str) -> bool:
+        _, words, plain = split_official(name)
+        proper = " ".join(words)
+        return (" ".join(plain) if bare else strip_tones(proper)) == proper
 
     frame = reg.frame(period)
     peers = frame[frame["parent_code"] == unit.parent_code]
     peers = peers[peers["unit_code"] != unit.unit_code]
-    return any(key(n) == key(unit.unit_name) for n in peers["unit_name"])
+    twins = [r for r in peers.itertuples() if key(r.unit_name) == key(unit.unit_name)]
+    if not twins or unchanged(unit.unit_name):
+        return bool(twins), unit.unit_code if twins else None
+    exact = [r.unit_code for r in twins if unchanged(r.unit_name)]
+    return True, exact[0] if len(exact) == 1 else None
+
+
+def test_a_name_typed_without_any_tone_does_not_pick_the_unit_with_fewer_tones():
+    # Hậu Lộc (400) had Xã Hoa Lộc and Xã Hòa Lộc; Hoằng Hóa (399) Xã Hoằng Đồng and Xã Hoằng
+    # Đông: typed without tones, either may be meant (found by going through every unit)
+    reg = default_registry()
+    for text, scope, codes in [
+        ("Xa Hoa Lôc", "400", {"16063", "16075"}),
+        ("xã Hoăng Đông", "399", {"15952", "15997"}),
+    ]:
+        err = raised(reg.resolve, text, scope=scope, period="2025-06")
+        assert {code for code, _ in err.candidates} == codes and "đủ dấu" in str(err)
+    assert reg.resolve("Xã Hòa Lôc", scope="400", period="2025-06") == "16075"  # a tone typed
+    # a name that is one unit's exact spelling is that unit (Sa Pa had Phường Sa Pa, Sa Pả)
+    assert reg.resolve("phuong sa pa", scope="088", period="2025-06") == "03001"
+
+
+def test_a_name_with_a_dash_of_its_own_resolves():
+    # "X - Y" is read as unit X in Y ("Xã Lâm Thao - Tỉnh Phú Thọ"), and otherwise as one name
+    reg = default_registry()
+    for text in ("Tỉnh Bà Rịa - Vũng Tàu", "Bà Rịa – Vũng Tàu", "tinh ba ria - vung tau"):
+        assert reg.resolve(text, period="2025-06") == "77"
+    assert reg.resolve("Xã Lâm Thao - Tỉnh Phú Thọ", period="2025-06") == "08494"
 
 
 def test_a_name_typed_without_tones_is_the_unit_whose_letters_it_keeps():
