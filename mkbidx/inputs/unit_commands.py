@@ -12,6 +12,7 @@ the command line exits 2).
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Sequence
 
 import pandas as pd
@@ -157,8 +158,15 @@ def resolve_command(
     failed = 0
     for name in names:
         try:
-            lines.append(f"{name}\t{reg.resolve(name, scope=scope, period=period)}")
+            result = reg.resolve(name, scope=scope, period=period)
         except MkbidxError as err:
             failed += 1
-            lines.append(f"{name}\tlỗi: {err}")
+            result = f"lỗi: {err}"
+        lines.append(f"{_field(name)}\t{_field(result)}")
     return "\n".join(lines), 1 if failed else 0
+
+
+def _field(text: str) -> str:
+    """``text`` as one field of a tab-separated line: control characters, tabs and line breaks
+    each become a space (a name pasted with a tab would shift the columns)."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in str(text))

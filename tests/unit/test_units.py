@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import examples
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mkbidx.errors import MkbidxError
@@ -714,6 +714,20 @@ def test_resolve_command(reg):
     assert code == 2 and "999" in text
     text, code = resolve_command(["Xã Cao Sơn"], "15", reg, period="2025-07")
     assert code == 0 and text.splitlines() == ["Xã Cao Sơn\t02782"]
+
+
+@given(st.text(min_size=1, max_size=30))
+@example("Xã\tTả Thành").via("a pasted tab")
+@example("Tả\nThành\r").via("line breaks")
+@example("\x1b[31mTả Thành").via("a terminal escape")
+@settings(max_examples=examples(50), deadline=None)
+def test_resolve_command_prints_one_line_of_two_fields_per_name(name):
+    """Whatever a pasted name holds (tabs, line breaks, control characters), its line has two
+    fields: a script reading the output keeps names and codes in step."""
+    text, _ = resolve_command([name, "Tả Thành"], "083", default_registry(), period="2024-08")
+    lines = text.split("\n")
+    assert len(lines) == 2 and all(line.count("\t") == 1 for line in lines)
+    assert lines[1] == "Tả Thành\t02794"
 
 
 def test_cli_units_resolve(capsys):
