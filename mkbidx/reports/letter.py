@@ -29,19 +29,14 @@ instead of its metrics; a group at 0 known only from published group scores is n
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import jinja2
 import pandas as pd
-import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
 from mkbidx import __version__
@@ -51,8 +46,13 @@ from mkbidx.methodology import Methodology
 from mkbidx.present import formatting as fmt
 from mkbidx.present import letter_docx
 from mkbidx.present.html import environment
+from mkbidx.reports.letter_config import (  # noqa: F401 (read_config: the CLI's entry)
+    DEFAULTS_FILE,
+    default_config,
+    read_config,
+    resolve_config,
+)
 
-DEFAULTS_FILE = "letter-defaults.yaml"
 PARTS_TEMPLATE = "letter-parts.html.j2"
 HTML_TEMPLATE = "letter.html.j2"
 BLANK = "\u00a0" * 8
@@ -200,106 +200,6 @@ class LetterFacts:
     @property
     def appendix_numbers(self) -> list[str]:
         return [a.number for a in self.appendices]
-
-
-# --------------------------------------------------------------------------------------------
-# Configuration
-# --------------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _defaults() -> dict[str, Any]:
-    """The shipped defaults, parsed once per process (never handed out: callers get copies)."""
-    text = resources.files("mkbidx.present").joinpath("templates", DEFAULTS_FILE).read_text("utf-8")
-    return yaml.safe_load(text)
-
-
-def default_config() -> dict[str, Any]:
-    """The shipped defaults (``mkbidx/present/templates/letter-defaults.yaml``), a fresh copy.
-
-    Examples
-    --------
-    >>> default_config()["deadline_day"], default_config()["scopes"]["083"]["signer"]["name"]
-    (10, 'Hoàng Trường Minh')
-    >>> default_config()["signer"]["name"] = "x"; default_config()["signer"]["name"] != "x"
-    True
-    """
-    return copy.deepcopy(_defaults())
-
-
-def read_config(path: str | Path) -> dict[str, Any]:
-    """Read a user's letter config (YAML mapping with the keys of the defaults).
-
-    Raises
-    ------
-    MkbidxError
-        If the file is missing, not YAML, not a mapping, or has a key the defaults do not know.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise MkbidxError("không tìm thấy tệp cấu hình công văn (letter config)", file=path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise MkbidxError(f"YAML không hợp lệ: {exc}", file=path) from None
-    data = {} if data is None else data
-    _check_config(data, file=path)
-    return data
-
-
-def _check_config(data: Any, *, file: Any = None) -> None:
-    known = set(_defaults())
-    if not isinstance(data, Mapping):
-        raise MkbidxError(
-            "cấu hình công văn phải là một bảng khóa: giá trị (YAML mapping)", file=file
-        )
-    unknown = sorted(set(map(str, data)) - known)
-    if unknown:
-        raise MkbidxError(
-            f"khóa cấu hình không biết (unknown key): {', '.join(unknown)}",
-            file=file,
-            expected="một trong " + ", ".join(sorted(known)),
-        )
-    scopes = data.get("scopes") or {}
-    if not isinstance(scopes, Mapping):
-        raise MkbidxError("'scopes' phải là bảng mã đơn vị: cấu hình", file=file, column="scopes")
-    for code, part in scopes.items():
-        _check_config({k: v for k, v in (part or {}).items() if k != "scopes"}, file=file)
-        if part and "scopes" in part:
-            raise MkbidxError("'scopes' không lồng nhau (nested scopes)", file=file, unit=code)
-
-
-def _merge(base: dict[str, Any], over: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Mappings merged key by key (recursively); anything else replaced."""
-    out = copy.deepcopy(base)
-    for key, value in (over or {}).items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def resolve_config(config: Mapping[str, Any] | None, *, scope: str) -> dict[str, Any]:
-    """The letter's config for one scope: defaults, the defaults' ``scopes[scope]``, the user's
-    general keys, the user's ``scopes[scope]``, in that order. Idempotent.
-
-    Examples
-    --------
-    >>> resolve_config({"signer": {"name": "Nguyễn Văn A"}}, scope="083")["signer"]["name"]
-    'Nguyễn Văn A'
-    >>> resolve_config(None, scope="083")["signer"]["name"], resolve_config(None, scope="10")[
-    ...     "signer"]["name"]
-    ('Hoàng Trường Minh', None)
-    """
-    user = dict(config or {})
-    _check_config(user)
-    defaults = default_config()
-    out = _merge(defaults, (defaults.get("scopes") or {}).get(str(scope)))
-    out = _merge(out, {k: v for k, v in user.items() if k != "scopes"})
-    out = _merge(out, (user.get("scopes") or {}).get(str(scope)))
-    out["scopes"] = {}
-    return out
 
 
 _SNIPPETS = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)

@@ -539,6 +539,59 @@ def test_cli_letter_on_a_counts_table(tmp_path, capsys):
     assert cli.main([*args[:-2], "--period", "2024-09", "--force"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("yaml_text", "key", "expected"),
+    [
+        ('cc: "Lưu: VT"', "cc", "danh sách"),  # a text would be one line per character
+        ("signer: {lines: TM}", "signer.lines", "danh sách"),
+        ("signer: null", "signer", "bảng khóa"),
+        ("signer: {nme: Lò Văn B}", "signer.nme", "signer.name"),
+        ("recipients: 5", "recipients", "danh sách"),
+        ("data_date: 5", "data_date", "YYYY-MM-DD"),
+        ("data_date_day: 5.5", "data_date_day", "số nguyên"),
+        ('zero_indicators: {include_zero_denominator: "no"}', "include_zero", "true"),
+        ("layout: {body_pt: -3}", "layout.body_pt", "6 đến 40"),
+        ("layout: {body_pt: .nan}", "layout.body_pt", "6 đến 40"),
+        ('layout: {body_pt: "big"}', "layout.body_pt", "6 đến 40"),
+        ("layout: {font: null}", "layout.font", "văn bản"),
+        ("layout: {margins_mm: {top: 900}}", "layout.margins_mm.top", "0 đến 60"),
+        ("indicator_names: {ON_TIME: [a]}", "indicator_names.ON_TIME", "văn bản"),
+        ('scopes: {"083": [1]}', "scopes.083", "bảng khóa"),
+        ('scopes: {"083": {cc: "Lưu"}}', "cc", "danh sách"),
+    ],
+)
+def test_a_config_value_of_the_wrong_shape_is_refused_by_key(tmp_path, yaml_text, key, expected):
+    config = tmp_path / "letter.yaml"
+    config.write_text(yaml_text + "\n", encoding="utf-8")
+    with pytest.raises(MkbidxError) as info:
+        letter.read_config(config)
+    message = str(info.value)
+    assert "letter.yaml" in message and key in message and expected in message
+
+
+def test_a_config_of_the_right_shapes_is_read_as_written(tmp_path):
+    text = (
+        "signer: {lines: [TM. UBND HUYỆN, null, CHỦ TỊCH], name: Lò Văn B}\n"
+        "recipients: [Các phòng;, UBND các xã.]\nnumber_suffix: 123\ndeadline: 2024-09-20\n"
+        "layout: {body_pt: 13.5, margins_mm: {left: 25}}\nlevel_kinds: {district: quận}\n"
+    )
+    config = tmp_path / "letter.yaml"
+    config.write_text(text, encoding="utf-8")
+    cfg = letter.resolve_config(letter.read_config(config), scope="083")
+    assert cfg["signer"]["lines"][1] is None and cfg["layout"]["margins_mm"]["top"] == 20
+    assert cfg["recipients"] == ["Các phòng;", "UBND các xã."] and cfg["layout"]["body_pt"] == 13.5
+
+
+def test_cli_letter_with_a_bad_config_writes_nothing(tmp_path, capsys):
+    config = tmp_path / "letter.yaml"
+    config.write_text('cc: "Lưu: VT"\n', encoding="utf-8")
+    out = tmp_path / "outputs"
+    args = ["letter", "--period", "2024-08", "--scope", "083", "--output", str(out)]
+    assert cli.main([*args, "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and '"cc"' in err and not out.exists()
+
+
 # ------------------------------------------------------------------------------------- the seed
 SEED_GOOD_COMMUNES = {
     "Tả Thàng",
