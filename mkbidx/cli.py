@@ -541,9 +541,11 @@ def _cmd_trends(args) -> int:
     """Run ``notebooks/trend_comparison.ipynb`` into ``<output>/trends/<scope>/<from>_<to>/``
     (:func:`mkbidx.reports.trend.run_trend_report`), then print the report's path and the
     per-unit summary (:func:`mkbidx.core.trends.trend_summary`)."""
+    from mkbidx.io import check_output
     from mkbidx.present import labels
     from mkbidx.run import trend as trend_report
 
+    output = check_output(args.output, folder=True)
     result = trend_report.run_trend_report(
         args.scope,
         args.start,
@@ -551,7 +553,7 @@ def _cmd_trends(args) -> int:
         compare=args.compare,
         compare_scope=args.compare_scope,
         data_path=args.input,
-        output_root=args.output,
+        output_root=output,
         methodology=args.methodology,
         reconstruct=not args.no_reconstruct,
         force=args.force,

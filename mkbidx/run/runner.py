@@ -128,9 +128,11 @@ def run_notebook(
     folder appears complete or not at all; a failed run also removes the empty folders it made
     under ``output_root``.
     """
+    # The kernel runs in a folder of its own: a relative path would be read from there.
+    target, output_root = Path(target).absolute(), Path(output_root).absolute()
     if kind.exists(target) and not force:
         raise MkbidxError(kind.exists_message, file=target, expected="dùng --force để tạo lại")
-    template = Path(template) if template is not None else kind.template
+    template = Path(template).absolute() if template is not None else kind.template
     existed = target.parent.exists()
     output_root.mkdir(parents=True, exist_ok=True)
     try:

@@ -433,15 +433,17 @@ def test_bad_range_or_scope_exits_2_and_leaves_no_folder(argv, tmp_path, capsys)
 
 
 @pytest.mark.notebooks
-def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys):
+def test_cli_across_the_merger_labels_the_rebuilt_history(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a relative --output: the kernel runs in a folder of its own
     code, out, err = run_cli(
         capsys,
         *["--scope", "15", "--from", "2025-01", "--to", "2025-12"],
-        *["--input", str(SAMPLE), "--output", str(tmp_path)],
+        *["--input", str(SAMPLE), "--output", "ra"],
     )
     assert code == 0, err
     assert "2025-01..2025-06 là số liệu dựng lại" in err
-    folder = tmp_path / "trends" / "15" / "2025-01_2025-12"
+    folder = tmp_path / "ra" / "trends" / "15" / "2025-01_2025-12"
+    assert str(folder / "report.html") in out  # the path printed is absolute
     html = (folder / "report.html").read_text("utf-8")
     assert all(name in html for name in MERGED)
     assert html.count("số liệu dựng lại") >= 6
