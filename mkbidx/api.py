@@ -74,7 +74,13 @@ def score(data: Inputs, period: str | Sequence[str] | None = None) -> Evaluation
 def rank(data: Inputs, period: str, *, scope: str | None = None) -> pd.DataFrame:
     """The ranking of the units directly under ``scope`` in ``period`` (all units if None):
     six group scores, total, rank among peers and band, in rank order."""
-    return ranking.scope_table(score(data, period).table, period=period, scope=scope)
+    if not isinstance(period, str):
+        raise MkbidxError(
+            f"cần một kỳ (one period), không phải {period!r}",
+            column="period",
+            expected="vd. 2024-08",
+        )
+    return ranking.scope_rows(score(data, period).table, period=period, scope=scope)
 
 
 def trends(

@@ -237,14 +237,7 @@ def _cmd_rank(args) -> int:
     _check_emit(args)
     dataset, units, evaluation = _evaluate_period(args, m, period)
     scope = _official_scope(dataset, args.scope, period) or _default_scope(evaluation.table)
-    table = ranking.scope_table(evaluation.table, period=period, scope=scope)
-    if table.empty:
-        raise MkbidxError(
-            f"không có đơn vị nào trực thuộc '{scope}' trong kỳ {period} (empty scope)",
-            column="--scope",
-            expected="mã đơn vị cha, vd. "
-            + _short_list(sorted(evaluation.table["parent_code"].dropna().unique())),
-        )
+    table = ranking.scope_rows(evaluation.table, period=period, scope=scope, column="--scope")
     _print_notes(dataset, units, period=period, scope=scope)  # after the checks: one-line errors
     out = table[
         ["unit_code", "unit_name", "level", *m.group_keys, "total", "rank", "rank_of", "band"]

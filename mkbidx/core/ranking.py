@@ -14,6 +14,7 @@ import pandas as pd
 
 from mkbidx import methodology as _methodology
 from mkbidx.core import scoring
+from mkbidx.errors import MkbidxError
 from mkbidx.methodology import Methodology
 
 PEER_KEYS = ["period", "level", "parent_code"]
@@ -219,6 +220,23 @@ def scope_table(table: pd.DataFrame, *, period: str, scope: str | None = None) -
     level = rows["level"].map(LEVEL_ORDER).fillna(len(LEVEL_ORDER))
     order = rows.assign(_level=level).sort_values(["_level", "rank", "unit_code"], kind="stable")
     return order.drop(columns="_level").reset_index(drop=True)
+
+
+def scope_rows(
+    table: pd.DataFrame, *, period: str, scope: str | None, column: str = "scope"
+) -> pd.DataFrame:
+    """:func:`scope_table`, refusing a scope with no unit under it in ``period`` (a typo would
+    otherwise give an empty ranking) with a :class:`MkbidxError` naming ``column``."""
+    rows = scope_table(table, period=period, scope=scope)
+    if rows.empty:
+        parents = sorted(table.loc[table["period"] == period, "parent_code"].dropna().unique())
+        shown = ", ".join(map(str, parents[:8])) + (", …" if len(parents) > 8 else "")
+        raise MkbidxError(
+            f"không có đơn vị nào trực thuộc '{scope}' trong kỳ {period} (empty scope)",
+            column=column,
+            expected=f"mã đơn vị cha, vd. {shown}",
+        )
+    return rows
 
 
 def evaluate_periods(inputs: Any, periods: Iterable[str]) -> Evaluation:

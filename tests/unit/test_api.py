@@ -40,6 +40,16 @@ def test_rank_reproduces_the_letter(data):
     assert list(communes["rank"]) == sorted(communes["rank"])
 
 
+def test_a_scope_without_units_or_no_period_is_an_error_not_an_empty_table(data):
+    """A typo in a notebook must not look like a month without data."""
+    for verb in (mk.rank, mk.gap):
+        with pytest.raises(MkbidxError, match="empty scope") as info:
+            verb(data, "2024-08", scope="99999")
+        assert "083" in str(info.value)  # the scopes there are
+    with pytest.raises(MkbidxError, match="one period"):
+        mk.rank(data, None)
+
+
 def test_score_one_or_several_periods(data):
     ev = mk.score(data, ["2024-07", "2024-08"])
     assert set(ev.table["period"]) == {"2024-07", "2024-08"}
