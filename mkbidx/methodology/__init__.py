@@ -163,7 +163,7 @@ class Methodology:
             Band(key=f"band{i}", label=str(label), min=float(lo))
             for i, (label, lo) in enumerate(sorted(bands, key=lambda b: -float(b[1])))
         )
-        _check_bands(new, self.id)
+        _check_bands(new, self.id, self.total_max)
         return _replace(self, bands=new)
 
 
@@ -330,7 +330,7 @@ def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodolo
                     raise fail(f"{m.code}: nhóm dạng B cần numerator và denominator (trường API)")
 
     bands = tuple(Band(key=b["key"], label=b["label"], min=float(b["min"])) for b in raw["bands"])
-    _check_bands(bands, label)
+    _check_bands(bands, label, total_max)
     ranking = raw.get("ranking") or {}
     return Methodology(
         id=str(raw["id"]),
@@ -348,7 +348,28 @@ def _build(raw: dict[str, Any], label: str, chosen: dict[str, str]) -> Methodolo
     )
 
 
-def _check_bands(bands: tuple[Band, ...], label: str) -> None:
+def _check_bands(bands: tuple[Band, ...], label: str, total_max: float) -> None:
+    for band in bands:
+        if not str(band.label).strip():
+            raise MkbidxError(
+                f"xếp loại ngưỡng {band.min:g} không có tên (empty band label)",
+                file=label,
+                expected='dạng "Tốt=80"',
+            )
+        if not 0 <= band.min <= total_max:  # False for NaN too
+            raise MkbidxError(
+                f"ngưỡng xếp loại '{band.label}' = {band.min:g} ngoài khoảng 0-{total_max:g} "
+                "(invalid band)",
+                file=label,
+                expected=f'một số điểm từ 0 đến {total_max:g}, vd. "Tốt=80"',
+            )
+    labels = [str(b.label).strip() for b in bands]
+    if len(set(labels)) != len(labels):
+        raise MkbidxError(
+            "tên xếp loại (bands) bị trùng (duplicate band label)",
+            file=label,
+            expected="mỗi tên một lần",
+        )
     mins = [b.min for b in bands]
     if not bands or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
         raise MkbidxError(

@@ -39,6 +39,23 @@ def test_bands_default_and_override(method):
         method.with_bands([("Tốt", 80), ("Khá", 80), ("Yếu", 0)])
 
 
+@pytest.mark.parametrize(
+    ("bands", "fragment"),
+    [
+        ([("Tốt", float("nan")), ("Kém", 0)], "ngoài khoảng 0-100"),
+        ([("Tốt", float("inf")), ("Kém", 0)], "ngoài khoảng 0-100"),
+        ([("Tốt", 101), ("Kém", 0)], "ngoài khoảng 0-100"),
+        ([("Tốt", 80), ("Kém", -5)], "ngoài khoảng 0-100"),
+        ([("", 80), ("Kém", 0)], "không có tên"),
+        ([("Tốt", 80), ("Tốt", 0)], "trùng"),
+    ],
+)
+def test_a_band_no_total_can_reach_or_without_a_name_is_refused(method, bands, fragment):
+    """A NaN threshold put every unit in the lowest band; an empty label printed blank bands."""
+    with pytest.raises(MkbidxError, match=fragment):
+        method.with_bands(bands)
+
+
 def test_unknown_option_and_value_rejected():
     with pytest.raises(MkbidxError, match="petitions"):
         methodology.load(options={"no_such_option": "x"})
