@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkbidx import __version__
 from mkbidx.errors import MkbidxError
@@ -45,6 +46,7 @@ __all__ = [
     "EXIT_PORTAL",
     "RAW_PORTAL",
     "FetchResult",
+    "check_connection",
     "default_folder",
     "fetch",
     "last_ended_month",
@@ -121,6 +123,52 @@ def _former_province(text: str) -> tuple[str, str, str] | None:
         if wanted & keys and successors:
             return row.unit_code, row.unit_name, successors[0]
     return None
+
+
+MAX_SECONDS = 3600.0
+"""The longest --delay or --timeout taken (an hour): beyond it a number is a typo."""
+
+
+def check_connection(base_url: str | None, *, delay: float, timeout: float) -> str:
+    """The portal address to use (default :data:`~mkbidx.inputs.portal_client.DEFAULT_BASE_URL`)
+    after checking the options of a fetch: an http(s) address with a host, a ``delay`` of at
+    least :data:`~mkbidx.inputs.portal_client.MIN_DELAY` seconds and a ``timeout`` above 0, both
+    at most :data:`MAX_SECONDS`.
+
+    >>> check_connection(None, delay=1, timeout=30)
+    'https://dichvucong.gov.vn'
+    >>> check_connection("ftp://x", delay=1, timeout=30)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mkbidx.errors.MkbidxError: cột "--base-url": địa chỉ 'ftp://x' không phải http(s)://máy chủ ...
+    """
+    base = (base_url or pc.DEFAULT_BASE_URL).strip().rstrip("/")
+    parts = urlsplit(base)
+    try:
+        _ = parts.port  # a port outside 0-65535 raises here
+    except ValueError:
+        parts = parts._replace(scheme="")
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in base)
+    ):
+        raise MkbidxError(
+            f"địa chỉ {base_url!r} không phải http(s)://máy chủ (invalid URL)",
+            column="--base-url",
+            expected=f"vd. {pc.DEFAULT_BASE_URL} hoặc http://127.0.0.1:8000",
+        )
+    for option, value, low in (("--delay", delay, pc.MIN_DELAY), ("--timeout", timeout, 0.0)):
+        number = float(value)
+        if not (low <= number <= MAX_SECONDS and number > 0):  # False for NaN too
+            raise MkbidxError(
+                f"{option} {value} không hợp lệ (out of range)",
+                column=option,
+                expected=f"số giây từ {low:g} đến {MAX_SECONDS:g}"
+                if option == "--delay"
+                else f"số giây lớn hơn 0, tối đa {MAX_SECONDS:g}",
+            )
+    return base
 
 
 def resolve_formality(text: str | None, session: pc.PortalSession) -> pc.Formality | None:
@@ -306,13 +354,7 @@ def fetch(
     """
     say = progress or (lambda line: print(line, file=sys.stderr))
     period = _check_period(period, provisional=provisional, today=today or today_vn())
-    if float(delay) < pc.MIN_DELAY:
-        raise MkbidxError(
-            f"--delay {delay} quá ngắn (too short)",
-            column="--delay",
-            expected=f"ít nhất {pc.MIN_DELAY} giây",
-        )
-    base = (base_url or pc.DEFAULT_BASE_URL).rstrip("/")
+    base = check_connection(base_url, delay=delay, timeout=timeout)
     own = session is None
     session = session or pc.PortalSession(base, delay=delay, timeout=timeout)
     try:

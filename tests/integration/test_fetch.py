@@ -212,6 +212,32 @@ def test_cli_bad_arguments_exit_2(tmp_path, capsys):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--delay", "nan"),
+        ("--delay", "inf"),
+        ("--timeout", "nan"),
+        ("--timeout", "inf"),
+        ("--timeout", "-1"),
+        ("--timeout", "0"),
+        ("--base-url", "ftp://x"),
+        ("--base-url", "http://"),
+        ("--base-url", "http://127.0.0.1:99999"),
+        ("--base-url", "http://127.0.0.1:9/ x"),
+    ],
+)
+def test_cli_connection_options_out_of_range_exit_2(tmp_path, capsys, option, value):
+    """A number no request can take (nan gave a traceback from the clock, inf an overflow) or
+    an address that is not http(s)://host is refused before any request or folder."""
+    args = ["fetch", "--province", "25", "--period", "2026-08", "--output", str(tmp_path / "x")]
+    args += ["--base-url", "http://127.0.0.1:9", f"{option}={value}"]
+    assert cli.main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f'"{option}"' in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
 # ------------------------------------------------------------------------ faults
 @pytest.mark.parametrize(
     ("fault", "reason", "requests_after"),
