@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mkbidx import __version__
-from mkbidx.errors import MkbidxError
+from mkbidx.errors import MkbidxError, short_list
 
 if TYPE_CHECKING:  # pandas is imported by the commands that need it: a fast start for all
     import pandas as pd
@@ -99,7 +99,7 @@ def _evaluate_period(args, m, period: str, *, names_in_scope: bool = True) -> Pe
             f"không có số liệu kỳ {period} (missing period)",
             file=args.input,
             column="period",
-            expected="một kỳ có trong dữ liệu: " + _short_list(sorted(available)),
+            expected="một kỳ có trong dữ liệu: " + short_list(sorted(available)),
         )
     units = _units_for(dataset)
     dataset = _with_dossiers(args, dataset, units, [period])
@@ -147,7 +147,7 @@ def _warn_incomplete(table: pd.DataFrame) -> None:
     if len(incomplete):
         print(
             f"mkbidx: chú ý: {len(incomplete)}/{len(table)} đơn vị thiếu số liệu của một số nhóm "
-            f"chỉ số (incomplete data), điểm thiếu tính 0: {_short_list(incomplete['unit_code'])}",
+            f"chỉ số (incomplete data), điểm thiếu tính 0: {short_list(incomplete['unit_code'])}",
             file=sys.stderr,
         )
 
@@ -257,11 +257,6 @@ def _default_scope(table: pd.DataFrame) -> str | None:
     children = set(table["unit_code"][table["parent_code"].notna()])
     roots = sorted(parents - children)
     return roots[0] if roots else None
-
-
-def _short_list(items, n: int = 8) -> str:
-    items = [str(i) for i in items]
-    return ", ".join(items[:n]) + (", …" if len(items) > n else "")
 
 
 def _print_notes(dataset, units=None, *, period=None, scope=None) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 class MkbidxError(Exception):
@@ -50,3 +52,16 @@ class MkbidxError(Exception):
         if self.expected:
             text += f"; cần: {self.expected}"
         return text
+
+
+def short_list(items: Iterable[Any], n: int = 8) -> str:
+    """The first ``n`` items joined by commas, with "…" when there are more (the candidates a
+    message names).
+
+    Examples
+    --------
+    >>> short_list(["2024-07", "2024-08"]), short_list(range(10), 3)
+    ('2024-07, 2024-08', '0, 1, 2, …')
+    """
+    items = [str(i) for i in items]
+    return ", ".join(items[:n]) + (", …" if len(items) > n else "")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from mkbidx import methodology as _methodology
 from mkbidx.core import scoring
-from mkbidx.errors import MkbidxError
+from mkbidx.errors import MkbidxError, short_list
 from mkbidx.methodology import Methodology
 
 PEER_KEYS = ["period", "level", "parent_code"]
@@ -230,11 +230,10 @@ def scope_rows(
     rows = scope_table(table, period=period, scope=scope)
     if rows.empty:
         parents = sorted(table.loc[table["period"] == period, "parent_code"].dropna().unique())
-        shown = ", ".join(map(str, parents[:8])) + (", …" if len(parents) > 8 else "")
         raise MkbidxError(
             f"không có đơn vị nào trực thuộc '{scope}' trong kỳ {period} (empty scope)",
             column=column,
-            expected=f"mã đơn vị cha, vd. {shown}",
+            expected=f"mã đơn vị cha, vd. {short_list(parents)}",
         )
     return rows
 

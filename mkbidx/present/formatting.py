@@ -29,7 +29,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mkbidx import periods as _periods
-from mkbidx.errors import MkbidxError
+from mkbidx.errors import (
+    MkbidxError,
+    short_list,  # noqa: F401  (re-exported: formatting is where reports look)
+)
 from mkbidx.periods import (  # noqa: F401  (re-exported: formatting is where reports look)
     next_period,
     period_bounds,
@@ -774,15 +777,3 @@ def styled_table(
 
         styler = styler.map(band_css, subset=[band_column])
     return styler
-
-
-def short_list(items: Iterable[Any], n: int = 8) -> str:
-    """The first ``n`` items joined by commas, with "…" when there are more.
-
-    Examples
-    --------
-    >>> short_list(["2024-07", "2024-08"]), short_list(range(10), 3)
-    ('2024-07, 2024-08', '0, 1, 2, …')
-    """
-    items = [str(i) for i in items]
-    return ", ".join(items[:n]) + (", …" if len(items) > n else "")
