@@ -28,8 +28,7 @@ from mkbidx import __version__
 from mkbidx.errors import MkbidxError
 from mkbidx.inputs import portal_client as pc
 from mkbidx.inputs import units
-from mkbidx.inputs.names import normalize_name, parse_name, split_official
-from mkbidx.inputs.portal_ids import PortalProvince, portal_province
+from mkbidx.inputs.portal_ids import PortalProvince, lookup_keys, name_keys, portal_province
 from mkbidx.inputs.snapshot import (
     MANIFEST_KIND,
     MANIFEST_NAME,
@@ -111,16 +110,11 @@ def _former_province(text: str) -> tuple[str, str, str] | None:
     (('10', 'Tỉnh Lào Cai', '15'), ('26', 'Tỉnh Vĩnh Phúc', '25'))
     """
     registry = units.default_registry()
-    text = str(text).strip()
-    wanted = {text, normalize_name(text)} | {k for r in parse_name(text) for k in (r.key1, r.key2)}
-    if text.isdigit():
-        wanted.add(text.zfill(2))
+    wanted = set(lookup_keys(text))
     frame = registry.frame(LAST_MONTH_OF_63_PROVINCES)
     for row in frame[frame["level"] == "province"].itertuples():
-        _, words, plain = split_official(row.unit_name)
-        keys = {row.unit_code, normalize_name(row.unit_name), " ".join(words), " ".join(plain)}
         successors = registry.successors(row.unit_code)
-        if wanted & keys and successors:
+        if wanted & {row.unit_code, *name_keys(row.unit_name)} and successors:
             return row.unit_code, row.unit_name, successors[0]
     return None
 
@@ -145,12 +139,13 @@ def check_connection(base_url: str | None, *, delay: float, timeout: float) -> s
     base = (base_url or pc.DEFAULT_BASE_URL).strip().rstrip("/")
     parts = urlsplit(base)
     try:
-        _ = parts.port  # a port outside 0-65535 raises here
+        port_ok = parts.port is None or parts.port >= 0  # a port above 65535 raises
     except ValueError:
-        parts = parts._replace(scheme="")
+        port_ok = False
     if (
         parts.scheme not in ("http", "https")
         or not parts.hostname
+        or not port_ok
         or any(c.isspace() for c in base)
     ):
         raise MkbidxError(
@@ -158,15 +153,22 @@ def check_connection(base_url: str | None, *, delay: float, timeout: float) -> s
             column="--base-url",
             expected=f"vd. {pc.DEFAULT_BASE_URL} hoặc http://127.0.0.1:8000",
         )
-    for option, value, low in (("--delay", delay, pc.MIN_DELAY), ("--timeout", timeout, 0.0)):
-        number = float(value)
-        if not (low <= number <= MAX_SECONDS and number > 0):  # False for NaN too
+    most = f"{MAX_SECONDS:g}"
+    checks = (  # each comparison is False for NaN
+        (
+            "--delay",
+            delay,
+            pc.MIN_DELAY <= float(delay) <= MAX_SECONDS,
+            f"từ {pc.MIN_DELAY:g} đến {most}",
+        ),
+        ("--timeout", timeout, 0 < float(timeout) <= MAX_SECONDS, f"lớn hơn 0, tối đa {most}"),
+    )
+    for option, value, ok, bounds in checks:
+        if not ok:
             raise MkbidxError(
                 f"{option} {value} không hợp lệ (out of range)",
                 column=option,
-                expected=f"số giây từ {low:g} đến {MAX_SECONDS:g}"
-                if option == "--delay"
-                else f"số giây lớn hơn 0, tối đa {MAX_SECONDS:g}",
+                expected=f"số giây {bounds}",
             )
     return base
 

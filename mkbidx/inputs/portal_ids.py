@@ -28,7 +28,14 @@ from mkbidx.errors import MkbidxError
 from mkbidx.inputs.names import normalize_name, parse_name, split_official
 from mkbidx.paths import UNITS_DIR
 
-__all__ = ["PORTAL_PROVINCES_FILE", "PortalProvince", "portal_province", "portal_provinces"]
+__all__ = [
+    "PORTAL_PROVINCES_FILE",
+    "PortalProvince",
+    "lookup_keys",
+    "name_keys",
+    "portal_province",
+    "portal_provinces",
+]
 
 PORTAL_PROVINCES_FILE = "portal-provinces.csv"
 COLUMNS = ("code", "portal_code", "department_id", "name")
@@ -62,6 +69,23 @@ def portal_provinces() -> pd.DataFrame:
     return pd.DataFrame([p.__dict__ for p in _table()], columns=list(COLUMNS))
 
 
+def name_keys(name: str) -> set[str]:
+    """The keys a province is found by from its official name: the whole name normalised and
+    its proper name with and without diacritics ("Tỉnh Lào Cai": "tỉnh lào cai", "lào cai",
+    "lao cai")."""
+    _, words, plain = split_official(name)
+    return {normalize_name(name), " ".join(words), " ".join(plain)}
+
+
+def lookup_keys(text: str) -> list[str]:
+    """The keys tried for a user's text, in order: as typed, a code padded to 2 digits, upper
+    case (portal code), lower case (``departmentId``), then each reading of it as a name."""
+    text = str(text).strip()
+    tried = [text, text.zfill(2) if text.isdigit() else "", text.upper(), text.lower()]
+    tried += [k for reading in parse_name(text) for k in (reading.key1, reading.key2)]
+    return [k for k in tried if k]
+
+
 @lru_cache(maxsize=1)
 def _keys() -> dict[str, PortalProvince]:
     keys: dict[str, PortalProvince] = {}
@@ -69,9 +93,7 @@ def _keys() -> dict[str, PortalProvince]:
         keys[p.code] = p
         keys[p.portal_code.upper()] = p
         keys[p.department_id.lower()] = p
-        keys[normalize_name(p.name)] = p
-        keys[" ".join(split_official(p.name)[1])] = p
-        keys[" ".join(split_official(p.name)[2])] = p
+        keys.update(dict.fromkeys(name_keys(p.name), p))
     return keys
 
 
@@ -86,13 +108,9 @@ def portal_province(key: str) -> PortalProvince:
     """
     text = str(key).strip()
     keys = _keys()
-    for k in (text, text.zfill(2) if text.isdigit() else None, text.upper(), text.lower()):
-        if k and k in keys:
+    for k in lookup_keys(text):
+        if k in keys:
             return keys[k]
-    for reading in parse_name(text):
-        for k in (reading.key1, reading.key2):
-            if k in keys:
-                return keys[k]
     names = [p.name for p in _table()]
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.3)
     hint = ", ".join(f"{keys[normalize_name(n)].code} {n}" for n in close) or "không có"
